@@ -1,0 +1,185 @@
+"""Write the run's outputs: three workbooks, charts, the register as Parquet
+and the run record. Every file is written to a temporary name first and moved
+into place only when complete, so a failed run leaves earlier outputs as
+they were."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+
+from audit import __version__
+from audit.progress import Progress
+from audit.refunds import refund_tables
+from audit.register import REGISTER_COLUMNS
+from audit.resources import builtin_dir
+
+WORKBOOKS = {
+    "register": "exception_register",
+    "review_pack": "review_pack",
+    "refund_check": "refund_check",
+}
+
+
+def arrow(con, sql: str, parameters: dict | None = None) -> pa.Table:
+    return con.execute(sql, parameters or {}).to_arrow_table()
+
+
+def output_name(run, stem: str, suffix: str) -> Path:
+    period = run.options.config.period
+    name = f"{stem}_{period}{suffix}" if period else f"{stem}{suffix}"
+    return run.options.config.out / name
+
+
+def run_record_tables(run) -> tuple[dict[str, pa.Table], dict[str, object]]:
+    """The Run record sheet: how this run was made, for every workbook."""
+    config = run.options.config
+    inputs = pa.table({
+        "input": [item.name for item in run.inputs],
+        "path": [str(item.path) for item in run.inputs],
+        "sha256": [item.sha256 for item in run.inputs],
+        "rows_read": [item.rows_read for item in run.inputs],
+        "rows_accepted": [item.rows_accepted for item in run.inputs],
+        "rows_rejected": [item.rows_rejected for item in run.inputs],
+    })
+    parameter_rows = [(record.rule_id, name, str(value))
+                      for record in run.rule_records
+                      for name, value in sorted(record.parameters.items())]
+    parameters = pa.table({
+        "rule_id": [row[0] for row in parameter_rows],
+        "parameter": [row[1] for row in parameter_rows],
+        "value": [row[2] for row in parameter_rows],
+    })
+    versions = pa.table({
+        "rule_id": [record.rule_id for record in run.rule_records],
+        "version": [record.version for record in run.rule_records],
+        "exceptions": [record.exceptions for record in run.rule_records],
+        "status": [record.status for record in run.rule_records],
+        "note": [record.note for record in run.rule_records],
+    })
+    values = {
+        "tool_version": f"order-audit {__version__}",
+        "command_line": run.options.command_line,
+        "as_of": run.as_of.isoformat()
+        + (" (latest date in the inputs)" if run.as_of_derived else ""),
+        "time_zone": config.time_zone,
+        "period": run.period_label,
+        "profile": run.profile.name,
+        "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "configuration": _configuration_text(config),
+    }
+    tables = {"RunInputs": inputs, "RunParameters": parameters, "RuleVersions": versions}
+    return tables, values
+
+
+def _configuration_text(config) -> str:
+    if config.source is None:
+        return "built-in defaults (no --config given)"
+    return f"{config.source}\n" + Path(config.source).read_text(encoding="utf-8")
+
+
+def rejected_table(con) -> pa.Table:
+    return arrow(con, 'SELECT input, file, "row", "column", value, reason_code, reason '
+                      'FROM rejected_rows ORDER BY input, "row", "column"')
+
+
+def register_tables(con) -> dict[str, pa.Table]:
+    columns = ", ".join(REGISTER_COLUMNS)
+    return {
+        "Register": arrow(con, f"SELECT {columns} FROM register "
+                               "ORDER BY severity = 'urgent' DESC, severity = 'important' "
+                               "DESC, rule_id, detected_at, exception_id"),
+        "RegisterSummary": arrow(con, """
+            SELECT rule_id, any_value(rule_title) AS rule_title,
+                   any_value(category) AS category, severity,
+                   count(*) AS exceptions, sum(amount_at_risk) AS amount_at_risk
+            FROM register GROUP BY rule_id, severity ORDER BY rule_id, severity"""),
+    }
+
+
+def write_outputs(run, progress: Progress) -> list[Path]:
+    """Write every output of the run; return the workbook paths."""
+    from audit.charts import draw_charts
+    from audit.labels import header_labels
+    from audit.reports import compute_reports
+    from audit.workbook import fill_workbook
+
+    con, config = run.con, run.options.config
+    config.out.mkdir(parents=True, exist_ok=True)
+    record_tables, record_values = run_record_tables(run)
+    common = {**record_tables, "RejectedRows": rejected_table(con)}
+    labels = header_labels(config.lang) if config.lang != "en" else None
+    templates = builtin_dir("templates")
+    written = []
+
+    with progress.step("statistics"):
+        reports = compute_reports(con, run.report_parameters)
+    with progress.step("charts"):
+        chart_dir = config.out / "charts"
+        charts = draw_charts(reports, chart_dir, config.lang)
+    header_values = {"title": "Exception review", "period": run.period_label,
+                     "previous_period": _previous_label(run),
+                     "as_of": run.as_of.isoformat()}
+    plans = [
+        ("register", {**register_tables(con), **common}, {}, {}),
+        ("review_pack", {**{k: v for k, v in reports.items()}, **common},
+         header_values, charts),
+        ("refund_check", {**refund_tables(con, run.report_parameters), **common}, {}, {}),
+    ]
+    for key, tables, values, images in plans:
+        destination = output_name(run, WORKBOOKS[key], ".xlsx")
+        with progress.step(f"write {destination.name}"):
+            fill_workbook(templates / f"{key}.xlsx", destination,
+                          tables=_known_tables(templates / f"{key}.xlsx", tables),
+                          values={**record_values, **values}, images=images,
+                          labels=labels)
+        written.append(destination)
+    _write_register_parquet(run)
+    _write_run_record_json(run, record_values, written)
+    return written
+
+
+def _previous_label(run) -> str:
+    if run.previous is None:
+        return "no comparison: the inputs do not cover the previous period"
+    return run.previous[0].strftime("%Y-%m")
+
+
+def _known_tables(template: Path, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Keep the tables the template has, so a restyled template may drop one."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(template)
+    names = {name for sheet in workbook.worksheets for name in sheet.tables}
+    return {name: table for name, table in tables.items() if name in names}
+
+
+def _write_register_parquet(run) -> None:
+    destination = output_name(run, "exception_register", ".parquet")
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, suffix=".parquet.tmp")
+    os.close(handle)
+    run.con.execute(f"COPY register TO '{temporary}' (FORMAT parquet)")
+    os.replace(temporary, destination)
+
+
+def _write_run_record_json(run, values: dict, written: list[Path]) -> None:
+    record = {
+        **{k: v for k, v in values.items() if k != "configuration"},
+        "inputs": [{"input": i.name, "path": str(i.path), "sha256": i.sha256,
+                    "rows_read": i.rows_read, "rows_accepted": i.rows_accepted,
+                    "rows_rejected": i.rows_rejected} for i in run.inputs],
+        "rules": [{"rule_id": r.rule_id, "version": r.version, "status": r.status,
+                   "exceptions": r.exceptions, "note": r.note,
+                   "parameters": {k: str(v) for k, v in r.parameters.items()}}
+                  for r in run.rule_records],
+        "workbooks": [str(path) for path in written],
+    }
+    destination = output_name(run, "run_record", ".json")
+    temporary = destination.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, destination)

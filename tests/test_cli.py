@@ -1,0 +1,108 @@
+"""The command line: exit codes, error messages, help."""
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from audit.cli import main
+
+ORDERS_HEADER = "order_id,customer_id,created_at,order_amount,paid_amount\n"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_run_missing_input_path_exits_2(tmp_path):
+    result = invoke("run", "--out", str(tmp_path), str(tmp_path / "no-such-folder"))
+    assert result.exit_code == 2
+    assert "no-such-folder" in result.output
+
+
+def test_run_missing_orders_file_exits_2(tmp_path):
+    result = invoke("run", "--orders", str(tmp_path / "orders.csv"))
+    assert result.exit_code == 2
+    assert "path not found" in result.output
+
+
+def test_run_missing_required_column_exits_1(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_no,customer_id,order_amount\nA1,C1,10.00\n", encoding="utf-8")
+    result = invoke("run", "--quiet", "--out", str(tmp_path / "out"), "--orders", str(orders))
+    assert result.exit_code == 1
+    assert str(orders) in result.output
+    assert "'order_id'" in result.output
+    assert "'created_at'" in result.output
+    assert "Columns found: order_no, customer_id, order_amount" in result.output
+
+
+def test_run_missing_column_suggests_close_name(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_idd,created_at\nA1,2024-01-01\n", encoding="utf-8")
+    result = invoke("run", "--quiet", "--out", str(tmp_path / "out"), "--orders", str(orders))
+    assert result.exit_code == 1
+    assert "closest: order_idd" in result.output
+
+
+def test_run_without_input_is_usage_error():
+    result = invoke("run")
+    assert result.exit_code == 2
+    assert "no input given" in result.output
+
+
+def test_run_unknown_profile_is_usage_error(tmp_path):
+    result = invoke("run", "--profile", "nosuch", str(tmp_path))
+    assert result.exit_code == 2
+    assert "unknown profile 'nosuch'" in result.output
+
+
+def test_run_bad_period_is_usage_error(tmp_path):
+    result = invoke("run", "--period", "2024-13", str(tmp_path))
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.output
+
+
+def test_run_help_documents_formats():
+    result = invoke("run", "--help")
+    assert result.exit_code == 0
+    for text in ("YYYY-MM", "YYYY-MM-DD", "--orders", "--carrier-events", "--quiet"):
+        assert text in result.output
+
+
+def test_no_traceback_without_debug(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_bytes(b"\x00\x01garbage")
+    result = invoke("run", "--quiet", "--out", str(tmp_path / "out"), "--orders", str(orders))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+
+
+def test_init_writes_config_with_rule_defaults(tmp_path):
+    target = tmp_path / "order-audit.toml"
+    result = invoke("init", "--path", str(target))
+    assert result.exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    assert "time_zone" in text
+    assert "[rules.delivered_late]" in text
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    target = tmp_path / "order-audit.toml"
+    target.write_text("# mine\n", encoding="utf-8")
+    result = invoke("init", "--path", str(target))
+    assert result.exit_code == 2
+    assert target.read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_init_from_chinese_export_drafts_profile(tmp_path):
+    export = tmp_path / "订单导出.csv"
+    export.write_bytes("订单号,下单时间,订单金额,快递公司\n0001,2024-01-01 10:00,12.50,顺丰\n"
+                       .encode("gb18030"))
+    target = tmp_path / "order-audit.toml"
+    result = invoke("init", "--path", str(target), "--from", str(export))
+    assert result.exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    assert 'order_id = "订单号"' in text
+    assert 'created_at = "下单时间"' in text
+    assert 'carrier = "快递公司"' in text
+    assert 'encoding = "gb18030"' in text
