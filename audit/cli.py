@@ -129,7 +129,8 @@ def run(folder, profile, **options) -> None:
     """Audit the exports in FOLDER, or the files given one by one."""
     from audit.app import run_command
 
-    files = {name: options.pop(name) for name in FILE_OPTIONS if options.get(name)}
+    given = {name: options.pop(name) for name in FILE_OPTIONS}
+    files = {name: path for name, path in given.items() if path is not None}
     if folder is None and not files:
         raise UsageError(
             "no input given",

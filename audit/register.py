@@ -190,6 +190,7 @@ REGISTER_SCHEMA = pa.DataFrameSchema(
         "age_days": pa.Column("Int64", pa.Check.ge(0), nullable=True, coerce=True),
     },
     strict=False,
+    coerce=True,
 )
 
 

@@ -19,7 +19,9 @@ WITH period_complaints AS (
     WHERE created_at >= $period_start AND created_at < $period_end
 ),
 weekly_orders AS (
-    SELECT CAST(date_trunc('week', created_at) AS DATE) AS week_start, count(*) AS orders
+    SELECT
+        CAST(date_trunc('week', created_at) AS DATE) AS week_start,
+        count(*) AS orders
     FROM orders
     WHERE created_at >= $period_start AND created_at < $period_end
     GROUP BY 1

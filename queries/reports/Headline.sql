@@ -155,7 +155,11 @@ open_exceptions AS (
     )
 ),
 band_counts AS (
-    SELECT b.age_band, b.position, count(o.age) AS exceptions, any_value(t.total) AS total
+    SELECT
+        b.age_band,
+        b.position,
+        count(o.age) AS exceptions,
+        any_value(t.total) AS total
     FROM age_bands AS b
     CROSS JOIN (SELECT count(*) AS total FROM open_exceptions) AS t
     LEFT JOIN open_exceptions AS o
@@ -218,7 +222,8 @@ metrics AS (
     FROM complaint_stats
     UNION ALL
     -- Only the current register has a status, so the bands have no previous value.
-    SELECT 'current', 'open_exceptions_age_' || replace(replace(age_band, '-', '_'), ' ', '_'),
+    SELECT 'current',
+        'open_exceptions_age_' || replace(replace(age_band, '-', '_'), ' ', '_'),
         500 + position, exceptions, total, CAST(exceptions AS DOUBLE), 'count'
     FROM band_counts
 )
@@ -235,11 +240,21 @@ SELECT
             WHEN CAST($prev_start AS TIMESTAMP) IS NULL
                 THEN 'no comparison: the inputs do not cover the previous period'
             WHEN c.indicator LIKE 'open_exceptions_age_%'
-                THEN 'no comparison: the register keeps no status for the previous period'
+                THEN 'no comparison: the register keeps no status for the previous '
+                    || 'period'
         END,
-        CASE WHEN c.denominator = 0 THEN 'no value: the denominator is zero' END,
-        CASE WHEN p.denominator = 0
-            THEN 'no previous value: the previous denominator is zero'
+        CASE
+            WHEN c.denominator = 0 AND c.unit = 'hours'
+                THEN 'no value: no complaint in the period has this time recorded'
+            WHEN c.denominator = 0 AND c.unit NOT IN ('count', 'money')
+                THEN 'no value: the denominator is zero'
+        END,
+        CASE
+            WHEN p.denominator = 0 AND p.unit = 'hours'
+                THEN 'no previous value: no complaint in the previous period has '
+                    || 'this time recorded'
+            WHEN p.denominator = 0 AND p.unit NOT IN ('count', 'money')
+                THEN 'no previous value: the previous denominator is zero'
         END
     ), '') AS note
 FROM metrics AS c
