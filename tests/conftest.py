@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-OLIST = REPOSITORY.parent / "shared" / "data" / "olist"
+OLIST = Path(os.environ.get("ORDER_AUDIT_OLIST")
+             or REPOSITORY.parent / "shared" / "data" / "olist")
 IN_CI = bool(os.environ.get("CI"))
 
 
