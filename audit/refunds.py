@@ -16,19 +16,19 @@ def refund_tables(con, parameters: dict) -> dict[str, pa.Table]:
               "period_end": parameters["period_end"]}
     in_period = (f"{REFUND_DATE} >= $period_start AND {REFUND_DATE} < $period_end")
     return {
-        "Refunds": con.execute(
+        "Refunds": con.sql(
             "SELECT refund_id, order_id, requested_at, approved_at, refunded_at, "
             f"amount, reason, method FROM refunds WHERE {in_period} "
-            f"ORDER BY {REFUND_DATE}, refund_id", window).to_arrow_table(),
-        "RefundsByMonth": con.execute(
+            f"ORDER BY {REFUND_DATE}, refund_id", params=window).to_arrow_table(),
+        "RefundsByMonth": con.sql(
             f"SELECT strftime({REFUND_DATE}, '%Y-%m') AS month, count(*) AS refunds, "
             f"sum(amount) AS amount FROM refunds WHERE {in_period} "
-            "GROUP BY month ORDER BY month", window).to_arrow_table(),
-        "RefundsByReason": con.execute(
+            "GROUP BY month ORDER BY month", params=window).to_arrow_table(),
+        "RefundsByReason": con.sql(
             "SELECT coalesce(reason, '(none given)') AS reason, count(*) AS refunds, "
             f"sum(amount) AS amount FROM refunds WHERE {in_period} "
-            "GROUP BY 1 ORDER BY amount DESC, reason", window).to_arrow_table(),
-        "RefundExceptions": con.execute(
+            "GROUP BY 1 ORDER BY amount DESC, reason", params=window).to_arrow_table(),
+        "RefundExceptions": con.sql(
             "SELECT exception_id, rule_id, rule_title, order_id, refund_id, "
             "amount_at_risk, evidence, severity FROM register "
             f"WHERE category IN {REFUND_CATEGORIES} "

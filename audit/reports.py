@@ -1,9 +1,10 @@
 """Statistics of the monthly review pack: one SQL file per output table.
 
-Each file in ``queries/reports`` holds a header of ``-- key: value`` lines (id,
-title, description; a line starting ``--`` and two or more spaces continues the
-previous field) and one SELECT. The id names the output table, which is also the
-name of the Excel table that the review pack template fills.
+Each file in ``queries/reports`` starts with a header of ``-- key: value`` lines
+for id, title and description, then contains one SELECT. In the header, a line
+starting ``--`` and two or more spaces continues the previous field. The id names
+the output table and the Excel table that receives it, where the review pack
+template has one.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ REPORT_PARAMETERS = ["period_start", "period_end", "prev_start", "prev_end", "as
 
 PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
-# The columns of each built-in report, in order. They are the header columns of
-# the review pack template's tables, so a report that returns others is an error.
+# The columns of each built-in report, in order. Where the review pack template has
+# the table, they are its header columns, so a report that returns others fails.
 REPORT_COLUMNS: dict[str, list[str]] = {
     "Headline": [
         "indicator", "numerator", "denominator", "value", "previous_value",
@@ -177,7 +178,7 @@ def compute_reports(
 ) -> dict[str, pa.Table]:
     """Run every report against ``con``; return the tables keyed by report id.
 
-    ``params`` holds the TIMESTAMP values period_start, period_end (exclusive),
+    ``params`` contains the TIMESTAMP values period_start, period_end (exclusive),
     prev_start and prev_end (None when the inputs do not cover the previous
     period) and as_of (the end of the as-of day).
     """

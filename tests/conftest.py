@@ -19,13 +19,13 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def olist_dir() -> Path:
     require(OLIST.is_dir(), f"the Olist sample is not at {OLIST}")
     return OLIST
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def soffice() -> str:
     path = shutil.which("soffice") or shutil.which("libreoffice")
     require(path is not None, "LibreOffice (soffice) is not installed")

@@ -66,7 +66,7 @@ def test_olist_every_row_accepted_or_rejected(olist_run):
 
 def test_olist_delivered_late_matches_plain_sql(olist_run, register):
     olist, _ = olist_run
-    expected = duckdb.sql(
+    expected = duckdb.execute(
         f"""SELECT count(*) FROM {raw(olist, 'olist_orders_dataset.csv')}
         WHERE CAST(order_delivered_customer_date AS TIMESTAMP)::DATE
             > CAST(order_estimated_delivery_date AS TIMESTAMP)::DATE"""
@@ -77,7 +77,7 @@ def test_olist_delivered_late_matches_plain_sql(olist_run, register):
 
 def test_olist_shipped_after_ship_by_matches_plain_sql(olist_run, register):
     olist, _ = olist_run
-    expected = duckdb.sql(
+    expected = duckdb.execute(
         f"""WITH limits AS (
             SELECT order_id, min(CAST(shipping_limit_date AS TIMESTAMP)) AS ship_by
             FROM {raw(olist, 'olist_order_items_dataset.csv')} GROUP BY order_id)
@@ -91,7 +91,7 @@ def test_olist_shipped_after_ship_by_matches_plain_sql(olist_run, register):
 
 def test_olist_paid_amount_mismatch_matches_plain_sql(olist_run, register):
     olist, _ = olist_run
-    expected = duckdb.sql(
+    expected = duckdb.execute(
         f"""WITH items AS (
             SELECT order_id, sum(CAST(price AS DECIMAL(18,2))
                                  + CAST(freight_value AS DECIMAL(18,2))) AS amount

@@ -3,8 +3,8 @@
 -- description: The register's amount_at_risk per rule, in Pareto order (largest
 --   amount first, ties broken by rule_id), with each rule's share and the
 --   cumulative share. A missing amount counts as zero. vital_few marks every
---   rule whose preceding cumulative share is below 80 percent; when the total is
---   zero no rule is marked and the shares are NULL.
+--   rule whose preceding cumulative share is below 80 percent. When the total is
+--   zero, no rule is marked and the shares are NULL.
 WITH amounts AS (
     SELECT
         rule_id,

@@ -1,13 +1,14 @@
 -- id: CarrierScorecard
 -- title: Carrier scorecard
--- description: Per carrier, the orders shipped in the period (by shipped_at):
---   shipments, delivered, on_time_rate (delivered on or before the promised
---   calendar day, over delivered orders with a promise), avg_delay_days (mean
---   calendar days late over the late deliveries only), parcels with a lost or
---   damaged carrier event and complaints created in the period about shipped
---   orders of the carrier, both also per 1,000 shipments. The carrier is the
---   order's, else the one its carrier events name, else 'unknown'. rank 1 is the
---   best on-time rate; ties share a rank and a carrier without a rate has none.
+-- description: Per carrier, the orders shipped in the period (by shipped_at).
+--   on_time_rate counts deliveries on or before the promised calendar day, over
+--   the delivered orders with a promise. avg_delay_days is the mean number of
+--   calendar days late, over the late deliveries only. lost_damaged counts
+--   parcels with a lost or damaged carrier event, and complaints counts the
+--   complaints created in the period about the carrier's shipped orders. Both
+--   are also given per 1,000 shipments. The carrier is the order's, else the one
+--   its carrier events name, else 'unknown'. rank 1 is the best on-time rate.
+--   Ties share a rank, and a carrier without a rate has none.
 WITH event_links AS (
     SELECT o.order_id, e.carrier, e.event_code
     FROM orders AS o JOIN carrier_events AS e ON e.order_id = o.order_id

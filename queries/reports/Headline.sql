@@ -61,8 +61,8 @@ exception_totals AS (
     LEFT JOIN period_exceptions AS e ON e.period = p.period
     GROUP BY p.period
 ),
--- A carrier event names the parcel by order_id or by tracking_no; two equi-joins
--- keep the join a hash join where one OR condition would not.
+-- A carrier event names the parcel by order_id or by tracking_no. Two equi-joins
+-- keep hash joins, where DuckDB plans one OR condition as a nested loop join.
 parcel_incidents AS (
     SELECT o.order_id
     FROM orders AS o JOIN carrier_events AS e ON e.order_id = o.order_id
