@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from audit import __version__
+from audit.loader import sha256_of
 from audit.progress import Progress
 from audit.refunds import refund_tables
 from audit.register import REGISTER_COLUMNS
@@ -27,7 +28,7 @@ WORKBOOKS = {
 
 
 def arrow(con, sql: str, parameters: dict | None = None) -> pa.Table:
-    return con.execute(sql, parameters or {}).to_arrow_table()
+    return con.sql(sql, params=parameters or None).to_arrow_table()
 
 
 def output_name(run, stem: str, suffix: str) -> Path:
@@ -131,17 +132,61 @@ def write_outputs(run, progress: Progress) -> list[Path]:
          header_values, charts),
         ("refund_check", {**refund_tables(con, run.report_parameters), **common}, {}, {}),
     ]
+    state = WrittenState(config.out)
     for key, tables, values, images in plans:
         destination = output_name(run, WORKBOOKS[key], ".xlsx")
+        backup = state.protect_edits(destination)
+        if backup is not None:
+            progress.note(f"{destination.name} was edited after order-audit wrote it; "
+                          f"the edited copy is kept as {backup.name}")
         with progress.step(f"write {destination.name}"):
             fill_workbook(templates / f"{key}.xlsx", destination,
                           tables=_known_tables(templates / f"{key}.xlsx", tables),
                           values={**record_values, **values}, images=images,
                           labels=labels)
+        state.remember(destination)
         written.append(destination)
+    state.save()
     _write_register_parquet(run)
     _write_run_record_json(run, record_values, written)
     return written
+
+
+class WrittenState:
+    """The SHA-256 of each workbook as the tool wrote it, kept in the output folder.
+
+    A workbook whose bytes differ from what the tool wrote has been edited by
+    someone (reviewers fill in owners and root causes), so it is kept as a
+    dated backup instead of being overwritten.
+    """
+
+    FILE_NAME = ".order-audit-written.json"
+
+    def __init__(self, folder: Path):
+        self.path = folder / self.FILE_NAME
+        try:
+            self.hashes = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            self.hashes = {}
+
+    def protect_edits(self, destination: Path) -> Path | None:
+        if not destination.exists():
+            return None
+        known = self.hashes.get(destination.name)
+        if known is not None and known == sha256_of(destination):
+            return None
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = destination.with_name(f"{destination.stem}.edited-{stamp}{destination.suffix}")
+        os.replace(destination, backup)
+        return backup
+
+    def remember(self, destination: Path) -> None:
+        self.hashes[destination.name] = sha256_of(destination)
+
+    def save(self) -> None:
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.hashes, indent=2), encoding="utf-8")
+        os.replace(temporary, self.path)
 
 
 def _previous_label(run) -> str:
