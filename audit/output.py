@@ -106,7 +106,7 @@ def register_tables(con) -> dict[str, pa.Table]:
 def write_outputs(run, progress: Progress) -> list[Path]:
     """Write every output of the run; return the workbook paths."""
     from audit.charts import draw_charts
-    from audit.labels import header_labels
+    from audit.labels import header_labels, localize_report
     from audit.reports import compute_reports
     from audit.workbook import fill_workbook
 
@@ -128,7 +128,8 @@ def write_outputs(run, progress: Progress) -> list[Path]:
                      "as_of": run.as_of.isoformat()}
     plans = [
         ("register", {**register_tables(con), **common}, {}, {}),
-        ("review_pack", {**{k: v for k, v in reports.items()}, **common},
+        ("review_pack", {name: localize_report(name, table, config.lang)
+                         for name, table in reports.items()} | common,
          header_values, charts),
         ("refund_check", {**refund_tables(con, run.report_parameters), **common}, {}, {}),
     ]
