@@ -16,7 +16,7 @@ import pyarrow as pa
 from audit import __version__
 from audit.loader import sha256_of
 from audit.progress import Progress
-from audit.refunds import refund_tables
+from audit.refunds import refund_control_totals, refund_tables
 from audit.register import REGISTER_COLUMNS
 from audit.resources import builtin_dir
 
@@ -123,6 +123,7 @@ def write_outputs(run, progress: Progress) -> list[Path]:
     with progress.step("charts"):
         chart_dir = config.out / "charts"
         charts = draw_charts(reports, chart_dir, config.lang)
+    refunds = refund_tables(con, run.report_parameters)
     header_values = {"title": "Exception review", "period": run.period_label,
                      "previous_period": _previous_label(run),
                      "as_of": run.as_of.isoformat()}
@@ -131,7 +132,7 @@ def write_outputs(run, progress: Progress) -> list[Path]:
         ("review_pack", {name: localize_report(name, table, config.lang)
                          for name, table in reports.items()} | common,
          header_values, charts),
-        ("refund_check", {**refund_tables(con, run.report_parameters), **common}, {}, {}),
+        ("refund_check", refunds | common, refund_control_totals(refunds), {}),
     ]
     state = WrittenState(config.out)
     for key, tables, values, images in plans:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pyarrow as pa
 
 # Rules whose exceptions finance reviews in the refund check.
@@ -33,4 +35,22 @@ def refund_tables(con, parameters: dict) -> dict[str, pa.Table]:
             "amount_at_risk, evidence, severity FROM register "
             f"WHERE category IN {REFUND_CATEGORIES} "
             "ORDER BY rule_id, order_id, exception_id").to_arrow_table(),
+    }
+
+
+def refund_control_totals(tables: dict[str, pa.Table]) -> dict[str, object]:
+    """The tool's own totals, which the workbook's formulas must tie out with.
+
+    Summed as decimals from the tables the workbook receives, so a formula
+    that disagrees points at the workbook, not at a rounding in the tool.
+    """
+    def total(name: str, column: str):
+        values = tables[name].column(column).to_pylist()
+        return sum((value for value in values if value is not None), Decimal("0.00"))
+
+    return {
+        "tool_total_by_month": total("RefundsByMonth", "amount"),
+        "tool_total_by_reason": total("RefundsByReason", "amount"),
+        "tool_total_refund_exceptions": total("RefundExceptions", "amount_at_risk"),
+        "tool_total_refunds": total("Refunds", "amount"),
     }
