@@ -9,9 +9,9 @@
 --   and offer a new date or a refund.
 -- needs: orders.created_at
 -- param max_hours: 72  hours from payment (or creation when unpaid) to shipment
--- description: The order, neither cancelled nor delivered, had not been handed
---   to the carrier when the time limit after payment ran out, as of the
---   as-of date.
+-- description: The order had not been handed to the carrier when the time limit
+--   after payment ran out, was not cancelled by then, and was still neither
+--   shipped nor delivered at the as-of date.
 SELECT o.order_id, o.customer_id, o.seller_id, o.carrier,
        coalesce(o.paid_at, o.created_at) + to_hours(CAST($max_hours AS BIGINT)) AS detected_at,
        o.order_amount AS amount_at_risk,
@@ -22,5 +22,8 @@ WHERE coalesce(o.paid_at, o.created_at) + to_hours(CAST($max_hours AS BIGINT)) <
   AND (o.shipped_at IS NULL OR o.shipped_at > coalesce(o.paid_at, o.created_at)
                                              + to_hours(CAST($max_hours AS BIGINT)))
   AND (o.shipped_at IS NULL OR o.shipped_at >= $as_of)
-  AND o.delivered_at IS NULL
-  AND o.order_id NOT IN (SELECT order_id FROM cancelled_orders)
+  AND (o.delivered_at IS NULL OR o.delivered_at >= $as_of)
+  AND o.order_id NOT IN (
+      SELECT order_id FROM cancelled_orders
+      WHERE cancelled_known_at <= coalesce(paid_at, created_at)
+                                  + to_hours(CAST($max_hours AS BIGINT)))

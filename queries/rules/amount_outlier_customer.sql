@@ -1,0 +1,48 @@
+-- id: amount_outlier_customer
+-- title: Order amount far outside the customer's usual range
+-- category: creation
+-- class: ordering-error
+-- severity: general
+-- responsible: customer_service
+-- time_limit: 2bd
+-- action: Confirm the order with the customer before it ships. Check for a
+--   mistyped quantity or price, or a taken-over account.
+-- needs: orders.customer_id, orders.order_amount
+-- param history_orders: 50  the customer's previous orders that make up the usual range
+-- param min_history: 5  fewest previous orders before the customer's range is trusted
+-- param max_robust_z: 5  robust z-score (scaled MADs from the median) above which an amount is an outlier
+-- param min_spread_share: 0.10  smallest spread used, as a share of the median
+-- description: The order amount lies further from the median of the customer's
+--   previous orders than the robust z-score allows. The spread is the median
+--   absolute deviation (MAD) scaled by 1.4826 to match a standard deviation,
+--   but never less than the minimum share of the median.
+WITH history AS (
+    SELECT order_id, customer_id, seller_id, created_at, order_amount,
+           median(order_amount) OVER previous AS usual_amount,
+           mad(order_amount) OVER previous AS deviation,
+           count(order_amount) OVER previous AS previous_orders
+    FROM orders
+    WHERE customer_id IS NOT NULL AND order_amount IS NOT NULL
+      AND created_at < $as_of
+    WINDOW previous AS (
+        PARTITION BY customer_id ORDER BY created_at, order_id
+        ROWS BETWEEN CAST($history_orders AS BIGINT) PRECEDING AND 1 PRECEDING)
+),
+scored AS (
+    SELECT *,
+           abs(order_amount - usual_amount)
+               / greatest(1.4826 * deviation,
+                          abs(usual_amount) * CAST($min_spread_share AS DOUBLE),
+                          0.01) AS robust_z
+    FROM history
+    WHERE previous_orders >= CAST($min_history AS BIGINT)
+)
+SELECT order_id, customer_id, seller_id,
+       created_at AS detected_at,
+       order_amount AS amount_at_risk,
+       'Amount ' || CAST(order_amount AS VARCHAR) || ' against a median of '
+           || CAST(usual_amount AS VARCHAR) || ' over the customer''s '
+           || previous_orders || ' previous order(s), robust z '
+           || round(robust_z, 1) || ' (limit ' || $max_robust_z || ')' AS evidence
+FROM scored
+WHERE robust_z > CAST($max_robust_z AS DOUBLE)
