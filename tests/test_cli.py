@@ -106,3 +106,83 @@ def test_init_from_chinese_export_drafts_profile(tmp_path):
     assert 'created_at = "下单时间"' in text
     assert 'carrier = "快递公司"' in text
     assert 'encoding = "gb18030"' in text
+
+
+def test_rules_lists_every_stage():
+    import json
+
+    result = invoke("rules", "--json")
+    assert result.exit_code == 0
+    records = json.loads(result.output)
+    assert len(records) >= 30
+    assert {record["category"] for record in records} == {
+        "creation", "payment", "inventory", "fulfilment", "cancellation",
+        "refund", "after_sales", "complaints", "fraud",
+    }
+    assert {"id", "title", "category", "severity", "responsible", "needs"} <= set(records[0])
+
+
+def test_rules_shows_one_rule_in_full():
+    result = invoke("rules", "delivered_late")
+    assert result.exit_code == 0
+    assert "title: Delivered after the promised date" in result.output
+    assert "grace_days" in result.output
+
+
+def test_rules_unknown_id_is_usage_error():
+    result = invoke("rules", "no_such_rule")
+    assert result.exit_code == 2
+    assert "no rule with id 'no_such_rule'" in result.output
+
+
+BROKEN_RULE = """-- id: broken_rule
+-- title: A rule whose SQL does not bind
+-- category: creation
+-- severity: general
+-- responsible: seller
+-- time_limit: 1bd
+-- action: None.
+-- needs: orders.order_id
+-- description: Selects a column that does not exist.
+SELECT order_id, created_at AS detected_at, NULL AS amount_at_risk,
+       no_such_column AS evidence
+FROM orders
+"""
+
+
+def test_run_broken_user_rule_fails_before_writing(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "broken_rule.sql").write_text(BROKEN_RULE, encoding="utf-8")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,created_at\nA1,2024-01-01 10:00\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("run", "--quiet", "--rules", str(rules), "--out", str(out),
+                    "--orders", str(orders))
+    assert result.exit_code == 1
+    assert "broken_rule.sql" in result.output
+    assert "no_such_column" in result.output
+    assert not out.exists() or not list(out.glob("*.xlsx"))
+
+
+def test_run_user_rule_adds_exceptions(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "big_order.sql").write_text(
+        BROKEN_RULE.replace("broken_rule", "big_order")
+        .replace("no_such_column AS evidence", "'Order over 100' AS evidence")
+        .replace("FROM orders", "FROM orders WHERE order_amount > $limit")
+        .replace("-- description:", "-- param limit: 100  amount above which an order is big\n-- description:"),
+        encoding="utf-8")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,created_at,order_amount\nA1,2024-01-01 10:00,150\n"
+                      "A2,2024-01-01 10:00,50\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("run", "--quiet", "--rules", str(rules), "--out", str(out),
+                    "--orders", str(orders))
+    assert result.exit_code == 0, result.output
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out / "exception_register.xlsx")["Register"]
+    rule_ids = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert rule_ids.count("big_order") == 1
