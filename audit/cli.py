@@ -42,6 +42,13 @@ def _report_errors(command):
                 raise
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        except Exception as exc:  # a bug: still no traceback without --debug
+            if debug:
+                raise
+            click.echo(f"Error: unexpected {type(exc).__name__}: {exc}", err=True)
+            click.echo("Fix: Run again with --debug and report the traceback as a bug "
+                       "in order-audit.", err=True)
+            sys.exit(1)
 
     return wrapper
 

@@ -16,7 +16,7 @@ import duckdb
 from audit import loader, register, rules as rules_module, validate
 from audit.config import Config
 from audit.errors import AuditError, UsageError
-from audit.profiles import InputSpec, Profile, load_profile
+from audit.profiles import InputSpec, Profile, load_profile, profile_hint
 from audit.progress import Progress
 from audit.resources import builtin_dir
 from audit.schema import CANONICAL, SQL_TYPES
@@ -98,11 +98,16 @@ def resolve_inputs(profile: Profile, options: RunOptions) -> list[tuple[InputSpe
                if spec.required and spec.name not in {s.name for s, _ in chosen}]
     if missing:
         where = f"in {options.folder}" if options.folder else "on the command line"
+        fix = "Name the files as shown, or give them with --orders and the other file options."
+        if options.folder is not None and options.folder.is_dir():
+            hint = profile_hint(options.folder, options.config.profiles, profile.name)
+            if hint:
+                fix = f"{hint}\n{fix}"
         raise AuditError(
             "required input(s) not found " + where + ": "
             + "; ".join(f"{spec.name} (expected a file named {' or '.join(spec.files)})"
                         for spec in missing),
-            fix="Name the files as shown, or give them with --orders and the other file options.",
+            fix=fix,
         )
     return chosen
 
@@ -135,7 +140,7 @@ def prepare(options: RunOptions, progress: Progress) -> Run:
             (spec, loader.load_file(con, spec.name, path, spec.encoding or config.encoding))
             for spec, path in chosen
         ]
-    mappings = validate.check_required_columns(loaded)
+    mappings = validate.check_required_columns(loaded, profile.name, config.profiles)
     formats = validate.Formats(config.time_zone, config.decimal_mark, config.date_order)
     with progress.step("validate inputs"):
         con.execute(validate.REJECTED_DDL)
@@ -194,6 +199,13 @@ def _create_view_table(con, profile, table, sql, present_names) -> None:
         raise AuditError(
             f"profile {profile.name!r}: the SQL that builds table {table!r} failed: {exc}"
         ) from None
+    # A view written before a canonical column existed still yields every
+    # column; the missing ones hold no values, so rules needing them are skipped.
+    present = {row[0] for row in con.execute(f'DESCRIBE "{table}"').fetchall()}
+    for column in CANONICAL[table]:
+        if column.name not in present:
+            con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column.name}" '
+                        f"{SQL_TYPES[column.type]}")
 
 
 def _latest_timestamp(con) -> dt.datetime | None:

@@ -1,11 +1,15 @@
 """Type the raw text tables and validate them: bad rows go to ``rejected_rows``.
 
-Two passes, both collecting every failure before anything is reported:
+Three passes, all collecting every failure before anything is reported:
 
-1. DuckDB parses each value by its column type (timestamps, money,
-   integers, booleans). A value that is present but cannot be parsed is a
-   rejection with the file, row, column and value.
-2. pandera checks the typed rows lazily: required values, unique keys,
+1. What the reader found: records it could not split into the header's
+   columns, and cells already damaged in the file (a long ID that Excel
+   rounded).
+2. DuckDB parses each value by its column type (timestamps, money,
+   integers, booleans; see ``audit.value_sql``). A value that is present
+   but cannot be parsed, or text holding a NUL character, is a rejection
+   with the file, row, column and value.
+3. pandera checks the typed rows lazily: required values, unique keys,
    allowed values, plausible dates.
 
 Rows with no failure are accepted into ``in_<input>``; the counts are kept
@@ -18,14 +22,33 @@ import difflib
 import logging
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 from audit.errors import AuditError, MissingColumnError
 from audit.loader import LoadedInput
-from audit.profiles import InputSpec
-from audit.schema import BOOLEAN, EVENT_CODES, ID, INTEGER, MONEY, SQL_TYPES, TEXT, TIMESTAMP
+from audit.profiles import HEADER_SYNONYMS, InputSpec, normalise_header, profile_hint
+from audit.schema import (
+    BOOLEAN,
+    EVENT_CODES,
+    ID,
+    INTEGER,
+    MONEY,
+    ONE_OF_REQUIRED,
+    SQL_TYPES,
+    TEXT,
+    TIMESTAMP,
+)
+from audit.value_sql import (
+    boolean_sql,
+    integer_sql,
+    literal,
+    money_sql,
+    quote,
+    text_sql,
+    timestamp_sql,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +58,18 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
     value VARCHAR, reason_code VARCHAR, reason VARCHAR
 )
 """
+REJECTED_COLUMNS = ["input", "file", "row", "column", "value", "reason_code", "reason"]
 
 PARSE_REASONS = {
     TIMESTAMP: ("invalid_timestamp", "not a date or time in a known format"),
-    MONEY: ("invalid_amount", "not an amount with at most two decimal places"),
+    MONEY: ("invalid_amount",
+            "not an amount with at most two decimal places that fits DECIMAL(18,2)"),
     INTEGER: ("invalid_integer", "not a whole number"),
     BOOLEAN: ("invalid_boolean", "not yes/no, true/false or 1/0"),
 }
+NUL_REASON = ("nul_character",
+              ("contains a NUL character, which marks a damaged export and which "
+               "no spreadsheet cell can hold"))
 
 EARLIEST = pd.Timestamp("1990-01-01")
 LATEST = pd.Timestamp("2100-01-01")
@@ -62,36 +90,75 @@ class Formats:
     date_order: str | None
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def resolve_columns(spec: InputSpec, loaded: LoadedInput) -> tuple[dict, list[str]]:
     """Match each column of the spec to a header of the file.
 
-    Returns the mapping (spec column -> header) and the problems found:
-    required columns that are missing, each with the closest header names.
+    A header matches when it is equal, equal but for case, or equal once
+    spaces, underscores and hyphens are treated alike ("Order ID" for
+    order_id), as long as only one header matches that way. Returns the
+    mapping (spec column -> header) and the problems found: required columns
+    that are missing, each with the closest header names.
     """
-    by_folded = {header.casefold(): header for header in loaded.columns}
     mapping: dict[str, str | None] = {}
     problems: list[str] = []
     for column in spec.columns:
-        wanted = spec.renames.get(column.name, column.name)
-        header = wanted if wanted in loaded.columns else by_folded.get(wanted.casefold())
+        expected = spec.renames.get(column.name, column.name)
+        header = _matching_header(expected, loaded.columns)
         mapping[column.name] = header
         if header is None and column.required:
-            close = difflib.get_close_matches(wanted, loaded.columns, n=3, cutoff=0.6)
-            hint = f"; closest: {', '.join(close)}" if close else ""
-            problems.append(f"{wanted!r} (for {spec.name}.{column.name}){hint}")
+            problems.append(
+                _missing_column_text(spec, column.name, expected, loaded.columns)
+            )
+    either = ONE_OF_REQUIRED.get(spec.feeds or "")
+    if either and all(mapping.get(name) is None for name in either):
+        names = " or ".join(repr(name) for name in either)
+        problems.append(f"{names} (for {spec.name}; one of them is required)")
     return mapping, problems
 
 
-def check_required_columns(pairs: list[tuple[InputSpec, LoadedInput]]) -> dict:
-    """Resolve the columns of every input; raise once listing all that are missing."""
+def _matching_header(expected: str, headers: list[str]) -> str | None:
+    if expected in headers:
+        return expected
+    for fold in (str.casefold, normalise_header):
+        matches = [header for header in headers if fold(header) == fold(expected)]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def _missing_column_text(spec: InputSpec, column: str, expected: str,
+                         headers: list[str]) -> str:
+    close = closest_headers(column, expected, headers)
+    hint = f"; closest: {', '.join(close)}" if close else ""
+    return f"{expected!r} (for {spec.name}.{column}){hint}"
+
+
+def closest_headers(column: str, expected: str, headers: list[str]) -> list[str]:
+    """Return up to three headers that may contain ``column``.
+
+    Headers known as synonyms of the column come first, then headers spelt
+    like ``expected``.
+    """
+    synonyms = {normalise_header(name) for name in HEADER_SYNONYMS.get(column, [])}
+    found = [header for header in headers if normalise_header(header) in synonyms]
+    by_normalised = {normalise_header(header): header for header in headers}
+    close = difflib.get_close_matches(
+        normalise_header(expected), list(by_normalised), n=3, cutoff=0.6
+    )
+    for name in close:
+        if by_normalised[name] not in found:
+            found.append(by_normalised[name])
+    return found[:3]
+
+
+def check_required_columns(pairs: list[tuple[InputSpec, LoadedInput]],
+                           profile_name: str | None = None,
+                           user_profiles: dict | None = None) -> dict:
+    """Resolve the columns of every input, or raise once listing all that are missing.
+
+    Given the profile's name, the error also names another profile whose
+    inputs fit the files' headers better, when there is one.
+    """
     mappings: dict[str, dict] = {}
     messages: list[str] = []
     for spec, loaded in pairs:
@@ -103,15 +170,41 @@ def check_required_columns(pairs: list[tuple[InputSpec, LoadedInput]]) -> dict:
                 f"Columns found: {', '.join(loaded.columns)}"
             )
     if messages:
-        raise MissingColumnError(
-            "\n".join(messages),
-            fix="Rename the column in the export, or map it under "
-            "[profiles.NAME.inputs.INPUT.columns] in the configuration.",
-        )
+        fix = _missing_columns_fix(pairs, profile_name, user_profiles)
+        raise MissingColumnError("\n".join(messages), fix=fix)
     return mappings
 
 
-def _date_order(con, loaded: LoadedInput, header: str, configured: str | None) -> str:
+def _missing_columns_fix(pairs, profile_name, user_profiles) -> str:
+    fix = (
+        "Rename the column in the export, or map it under "
+        "[profiles.NAME.inputs.INPUT.columns] in the configuration"
+    )
+    example = _mapping_example(pairs)
+    fix += f", for example: {example}." if example else "."
+    if profile_name is not None:
+        headers = {loaded.path.name: loaded.columns for _, loaded in pairs}
+        hint = profile_hint(headers, user_profiles or {}, profile_name)
+        if hint:
+            fix = f"{hint}\n{fix}"
+    return fix
+
+
+def _mapping_example(pairs) -> str | None:
+    """Return a line such as ``order_id = "订单号"`` for the first missing column."""
+    for spec, loaded in pairs:
+        for column in spec.columns:
+            expected = spec.renames.get(column.name, column.name)
+            if not column.required or _matching_header(expected, loaded.columns):
+                continue
+            close = closest_headers(column.name, expected, loaded.columns)
+            if close:
+                return f'{column.name} = "{close[0]}"'
+    return None
+
+
+def decide_date_order(con, loaded: LoadedInput, header: str,
+                      configured: str | None) -> str:
     """Decide whether dates like 03/04/2024 in a column are day- or month-first."""
     column = quote(header)
     pattern = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}"
@@ -120,19 +213,23 @@ def _date_order(con, loaded: LoadedInput, header: str, configured: str | None) -
         f"max(CAST(regexp_extract({column}, '{pattern}', 2) AS INTEGER)), count(*) "
         f"FROM {quote(loaded.table)} WHERE regexp_matches({column}, '{pattern}')"
     ).fetchone()
-    if not count:
-        return configured or "DMY"
     if configured:
         return configured
+    if not count:
+        return "DMY"
     if first > 12 >= second:
         return "DMY"
     if second > 12 >= first:
         return "MDY"
+    sample = _sample(con, loaded, header, pattern)
+    problem = (
+        "mixes day-first and month-first dates" if first > 12 and second > 12
+        else "has dates whose day and month order cannot be decided from the values"
+    )
     raise AuditError(
-        f"{loaded.path}: column {header!r} has dates such as "
-        f"'{_sample(con, loaded, header, pattern)}' whose day and month order "
-        "cannot be decided from the values",
-        fix="Set input.date_order = \"DMY\" or \"MDY\" in the configuration.",
+        f"{loaded.path}: column {header!r} {problem}, such as {sample!r}",
+        fix='Set input.date_order = "DMY" (day first) or "MDY" (month first) in the '
+        "configuration, or date_order on this input in its profile.",
     )
 
 
@@ -144,94 +241,12 @@ def _sample(con, loaded, header, pattern) -> str:
     return row[0] if row else ""
 
 
-def timestamp_sql(value: str, formats: Formats, order: str) -> str:
-    """SQL that parses text into a naive local TIMESTAMP, or NULL."""
-    zone = literal(formats.time_zone)
-    slash = "%d/%m/%Y" if order == "DMY" else "%m/%d/%Y"
-    slash_variants = ", ".join(
-        f"try_strptime(replace(replace({value}, '.', '/'), '-', '/'), '{slash}{tail}')"
-        for tail in (" %H:%M:%S", " %H:%M", "")
-    )
-    return f"""CASE
-        WHEN {value} IS NULL THEN NULL
-        WHEN regexp_matches({value}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}[T ].*(Z|[+-]\\d{{2}}(:?\\d{{2}})?)$')
-            THEN timezone({zone}, TRY_CAST({value} AS TIMESTAMPTZ))
-        WHEN regexp_matches({value}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}')
-            THEN TRY_CAST({value} AS TIMESTAMP)
-        WHEN regexp_matches({value}, '^\\d{{4}}/\\d{{1,2}}/\\d{{1,2}}')
-            THEN coalesce(try_strptime({value}, '%Y/%m/%d %H:%M:%S'),
-                          try_strptime({value}, '%Y/%m/%d %H:%M'),
-                          try_strptime({value}, '%Y/%m/%d'))
-        WHEN regexp_matches({value}, '^\\d{{1,2}}[/.-]\\d{{1,2}}[/.-]\\d{{4}}')
-            THEN coalesce({slash_variants})
-        WHEN regexp_matches({value}, '^\\d{{5}}(\\.\\d+)?$')
-            THEN TIMESTAMP '1899-12-30'
-                 + to_microseconds(CAST(round(CAST({value} AS DOUBLE) * 86400000000) AS BIGINT))
-        ELSE NULL
-    END"""
-
-
-def money_sql(value: str, decimal_mark: str) -> str:
-    """SQL that parses an amount such as '¥1,234.50', '1.234,56' or '(12.50)'.
-
-    Thousands separators must sit in groups of three, so an amount written
-    with the other decimal mark is rejected rather than read a thousand
-    times too large or small.
-    """
-    group, mark = (",", ".") if decimal_mark == "." else (".", ",")
-    g, m = "\\" + group, "\\" + mark
-    shape = (
-        "^\\(?\\s*[-+]?\\s*([^\\d\\s.,()+-]{1,4}\\s*)?[-+]?"
-        "\\d[\\d.,' ]*(\\s*[^\\d\\s.,()+-]{1,4})?\\s*\\)?-?$"
-    )
-    digits = f"regexp_replace({value}, '[^0-9.,]', '', 'g')"
-    grouped = f"^(\\d{{1,3}}({g}\\d{{3}})+|\\d+)({m}\\d+)?$"
-    plain = f"replace(replace({digits}, '{group}', ''), '{mark}', '.')"
-    negative = (
-        f"(regexp_matches({value}, '^\\s*\\(.*\\)\\s*$') OR "
-        f"regexp_matches({value}, '^[^\\d]*-') OR regexp_matches({value}, '-\\s*$'))"
-    )
-    return f"""CASE
-        WHEN {value} IS NULL THEN NULL
-        WHEN NOT regexp_matches({value}, {literal(shape)}) THEN NULL
-        WHEN NOT regexp_matches({digits}, '{grouped}') THEN NULL
-        WHEN regexp_matches({plain}, '\\.\\d\\d\\d*[1-9]') THEN NULL
-        ELSE (CASE WHEN {negative} THEN -1 ELSE 1 END)
-             * TRY_CAST({plain} AS DECIMAL(18,2))
-    END"""
-
-
-def integer_sql(value: str) -> str:
-    return f"""CASE WHEN regexp_matches({value}, '^\\s*[-+]?\\d+(\\.0+)?\\s*$')
-        THEN TRY_CAST(TRY_CAST(trim({value}) AS DECIMAL(38,6)) AS BIGINT) END"""
-
-
-def boolean_sql(value: str) -> str:
-    return f"""CASE
-        WHEN lower(trim({value})) IN ('1','true','t','yes','y','是','x') THEN true
-        WHEN lower(trim({value})) IN ('0','false','f','no','n','否','') THEN false
-    END"""
-
-
-def text_sql(value: str, mapping: dict[str, str], normalise_code: bool) -> str:
-    if normalise_code:
-        value = f"regexp_replace(lower(trim({value})), '[\\s-]+', '_', 'g')"
-    if not mapping:
-        return value
-    cases = " ".join(
-        f"WHEN {literal(raw.strip().casefold())} THEN {literal(new)}"
-        for raw, new in mapping.items()
-    )
-    return f"CASE lower(trim({value})) {cases} ELSE {value} END"
-
-
 def _typed_expression(column, header, spec, loaded, formats, con) -> str:
     if header is None:
         return f"CAST(NULL AS {SQL_TYPES[column.type]})"
     value = f"NULLIF(trim({quote(header)}), '')"
     if column.type == TIMESTAMP:
-        order = spec.date_order or formats.date_order
-        return timestamp_sql(value, formats, _date_order(con, loaded, header, order))
+        return _timestamp_expression(value, header, spec, loaded, formats, con)
     if column.type == MONEY:
         return money_sql(value, spec.decimal_mark or formats.decimal_mark)
     if column.type == INTEGER:
@@ -244,11 +259,23 @@ def _typed_expression(column, header, spec, loaded, formats, con) -> str:
     return text_sql(value, mapping, column.allowed == tuple(EVENT_CODES))
 
 
+def _timestamp_expression(value, header, spec, loaded, formats, con) -> str:
+    # Configured formats decide day and month themselves, so the column's
+    # order is only needed without them.
+    configured = spec.date_order or formats.date_order
+    if spec.date_formats:
+        order = configured or "DMY"
+    else:
+        order = decide_date_order(con, loaded, header, configured)
+    return timestamp_sql(value, formats.time_zone, order, tuple(spec.date_formats))
+
+
 def stage_input(con, spec: InputSpec, loaded: LoadedInput, mapping: dict,
                 formats: Formats) -> InputCounts:
     """Type one raw table, reject bad rows and keep the rest in ``in_<name>``."""
     con.execute(REJECTED_DDL)
     _reject_malformed(con, spec, loaded)
+    _reject_suspect_cells(con, spec, loaded, mapping)
     typed = f"typed_{spec.name}"
     selects = ["_file", "_row"]
     for column in spec.columns:
@@ -261,36 +288,95 @@ def stage_input(con, spec: InputSpec, loaded: LoadedInput, mapping: dict,
         f"FROM {quote(loaded.table)}"
     )
     _reject_unparsed(con, spec, loaded, mapping, typed)
+    _reject_without_either(con, spec, mapping, typed)
     _reject_by_pandera(con, spec, loaded, mapping, typed)
     return _accept(con, spec, loaded, typed)
 
 
+def _insert_rejections(con, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    columns = list(zip(*rows))
+    types = [pyarrow.int64() if name == "row" else pyarrow.string()
+             for name in REJECTED_COLUMNS]
+    table = pyarrow.table({
+        name: pyarrow.array(values, kind)
+        for name, values, kind in zip(REJECTED_COLUMNS, columns, types, strict=True)
+    })
+    con.register("_rejections", table)
+    try:
+        con.execute("INSERT INTO rejected_rows SELECT * FROM _rejections")
+    finally:
+        con.unregister("_rejections")
+
+
 def _reject_malformed(con, spec: InputSpec, loaded: LoadedInput) -> None:
-    rows = [
+    _insert_rejections(con, [
         (spec.name, str(loaded.path), record.row, None, record.value,
          "malformed_record", record.reason)
         for record in loaded.malformed
-    ]
-    if rows:
-        con.executemany("INSERT INTO rejected_rows VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    ])
+
+
+def _reject_suspect_cells(con, spec: InputSpec, loaded: LoadedInput, mapping) -> None:
+    """Reject the rows whose mapped cells the reader found damaged in the file."""
+    used = {header for header in mapping.values() if header is not None}
+    _insert_rejections(con, [
+        (spec.name, str(loaded.path), cell.row, cell.column, cell.value,
+         cell.code, cell.reason)
+        for cell in loaded.suspect_cells
+        if cell.column in used
+    ])
 
 
 def _reject_unparsed(con, spec, loaded, mapping, typed) -> None:
     parts = []
     for column in spec.columns:
         header = mapping[column.name]
-        if header is None or column.type not in PARSE_REASONS:
+        if header is None:
             continue
-        code, reason = PARSE_REASONS[column.type]
-        parts.append(
-            f"SELECT {literal(spec.name)}, t._file, t._row, {literal(header)}, "
-            f"r.{quote(header)}, {literal(code)}, {literal(reason)} "
-            f"FROM {quote(typed)} t JOIN {quote(loaded.table)} r USING (_row) "
-            f"WHERE NULLIF(trim(r.{quote(header)}), '') IS NOT NULL "
-            f"AND t.{quote(column.name)} IS NULL"
-        )
+        if column.type in PARSE_REASONS:
+            parts.append(_unparsed_part(spec, loaded, typed, column, header))
+        elif column.type in (ID, TEXT):
+            parts.append(_nul_part(spec, loaded, header))
     if parts:
         con.execute("INSERT INTO rejected_rows " + " UNION ALL ".join(parts))
+
+
+def _unparsed_part(spec, loaded, typed, column, header: str) -> str:
+    """Return SQL that selects the rows whose value is present but did not parse."""
+    code, reason = PARSE_REASONS[column.type]
+    return (
+        f"SELECT {literal(spec.name)}, t._file, t._row, {literal(header)}, "
+        f"r.{quote(header)}, {literal(code)}, {literal(reason)} "
+        f"FROM {quote(typed)} t JOIN {quote(loaded.table)} r USING (_row) "
+        f"WHERE NULLIF(trim(r.{quote(header)}), '') IS NOT NULL "
+        f"AND t.{quote(column.name)} IS NULL"
+    )
+
+
+def _nul_part(spec, loaded, header: str) -> str:
+    code, reason = NUL_REASON
+    return (
+        f"SELECT {literal(spec.name)}, _file, _row, {literal(header)}, "
+        f"{quote(header)}, {literal(code)}, {literal(reason)} "
+        f"FROM {quote(loaded.table)} WHERE contains({quote(header)}, chr(0))"
+    )
+
+
+def _reject_without_either(con, spec: InputSpec, mapping: dict, typed: str) -> None:
+    """Reject carrier events that name neither a tracking number nor an order."""
+    either = ONE_OF_REQUIRED.get(spec.feeds or "")
+    if not either:
+        return
+    header = next(mapping[name] for name in either if mapping.get(name) is not None)
+    empty = " AND ".join(f"{quote(name)} IS NULL" for name in either)
+    reason = f"{' and '.join(either)} are both empty; one of them is required"
+    con.execute(
+        f"INSERT INTO rejected_rows SELECT {literal(spec.name)}, _file, _row, "
+        f"{literal(header)}, NULL, 'missing_value', {literal(reason)} "
+        f"FROM {quote(typed)} WHERE {empty}"
+    )
 
 
 def _pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
@@ -339,9 +425,7 @@ def _reject_by_pandera(con, spec, loaded, mapping, typed) -> None:
         header = mapping.get(column) or column
         row = None if pd.isna(case.index) else int(case.index)
         rows.append((spec.name, str(loaded.path), row, header, None, code, reason))
-    frame_rows = pd.DataFrame(
-        rows, columns=["input", "file", "row", "column", "value", "reason_code", "reason"]
-    )
+    frame_rows = pd.DataFrame(rows, columns=REJECTED_COLUMNS)
     con.register("_pandera_failures", frame_rows)
     # The raw text is the value shown to the user, so it is looked up again;
     # a (row, column) already rejected for a parse failure is not repeated.

@@ -186,3 +186,10 @@ def test_run_user_rule_adds_exceptions(tmp_path):
     sheet = load_workbook(out / "exception_register.xlsx")["Register"]
     rule_ids = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert rule_ids.count("big_order") == 1
+
+
+def test_run_wrong_profile_names_better_fit(olist_dir, tmp_path):
+    result = invoke("run", "--quiet", "--profile", "canonical", "--out",
+                    str(tmp_path / "out"), str(olist_dir))
+    assert result.exit_code == 1
+    assert "--profile olist" in result.output

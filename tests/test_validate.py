@@ -1,14 +1,15 @@
 """Loading and validating exports: values, rejections and counts."""
 
+import datetime as dt
 from decimal import Decimal
 
 import duckdb
 import pytest
 
 from audit import validate
-from audit.errors import AuditError
-from audit.loader import load_file
-from audit.profiles import load_profile
+from audit.errors import AuditError, ConfigError, MissingColumnError
+from audit.loader import detect_encoding, load_file
+from audit.profiles import load_profile, suggest_profile
 
 FORMATS = validate.Formats("Asia/Shanghai", ".", None)
 
@@ -140,3 +141,246 @@ def test_stage_malformed_csv_record_is_rejected_with_row(tmp_path):
     assert rejected(con)[0][3] == "malformed_record"
     rows = con.execute("SELECT _row, order_id FROM in_orders ORDER BY _row").fetchall()
     assert rows == [(2, "A1"), (4, "A3")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("R$ 99.99", Decimal("99.99")),
+    ("RMB 100", Decimal("100.00")),
+    ("cny 0.01", Decimal("0.01")),
+    ("￥1,234.50", Decimal("1234.50")),
+    ("12 元", Decimal("12.00")),
+    ("US$1,000.00", Decimal("1000.00")),
+    ("12.50-", Decimal("-12.50")),
+    ("$-12.50", Decimal("-12.50")),
+    ("-$12.50", Decimal("-12.50")),
+    ("($12.50)", Decimal("-12.50")),
+    ("$(12.50)", Decimal("-12.50")),
+    ("+7", Decimal("7.00")),
+    ("1'234.50", Decimal("1234.50")),
+    ("€\u00a012", Decimal("12.00")),
+    (".5", Decimal("0.50")),
+])
+def test_money_currencies_and_signs(text, expected):
+    sql = validate.money_sql("$v", ".")
+    assert duckdb.execute(f"SELECT {sql}", {"v": text}).fetchone()[0] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "(-12.50)", "-12.50-", "--12", "abc12", "12 34", "$12€", "1,2345.00", "12.5.5",
+    "1e5", "0x10", "(12.50", "12.001",
+])
+def test_money_rejects_ambiguous_signs_and_shapes(text):
+    sql = validate.money_sql("$v", ".")
+    assert duckdb.execute(f"SELECT {sql}", {"v": text}).fetchone()[0] is None
+
+
+def test_money_comma_mark_with_space_groups():
+    sql = validate.money_sql("$v", ",")
+    parsed = duckdb.execute(f"SELECT {sql}", {"v": "1 234,56 €"}).fetchone()[0]
+    assert parsed == Decimal("1234.56")
+
+
+@pytest.mark.parametrize("text", [
+    "Müller", "São Paulo", "François réélu", "Ærøskøbing", "Zürich, Straße 5",
+    "informação, devolução, não", "José Ñúñez",
+])
+def test_detect_encoding_latin_not_gb18030(text):
+    sample = f"id,name\n1,{text}\n".encode("cp1252")
+    assert detect_encoding(sample) == "cp1252"
+
+
+@pytest.mark.parametrize("text", [
+    "顺丰速运", "是", "已签收,已取消", "XL码", "iPhone手机壳", "王喆",
+])
+def test_detect_encoding_gbk_is_gb18030(text):
+    sample = f"id,name\n1,{text}\n".encode("gbk")
+    assert detect_encoding(sample) == "gb18030"
+
+
+def test_detect_encoding_utf8_stray_byte():
+    text = "id,name\n" + "1,顺丰速运上海浦东新区张江高科技园区分部\n" * 2
+    sample = text.encode() + b"2,caf\xe9\n"
+    assert detect_encoding(sample) == "utf-8"
+
+
+def test_detect_encoding_latin1_control_range():
+    # 0x81 is undefined in Windows-1252, and GB18030 needs a second byte after it.
+    assert detect_encoding(b"id,name\n1,x\x81,y\n") == "latin-1"
+
+
+def test_detect_encoding_unknown_configured_name():
+    with pytest.raises(ConfigError) as caught:
+        detect_encoding(b"a,b\n", "klingon")
+    assert caught.value.message == "unknown encoding 'klingon'"
+
+
+def test_resolve_header_with_spaces_and_case(tmp_path):
+    con, counts = stage(tmp_path, "orders", "Order ID,Created At\nA1,2024-01-05\n")
+    assert con.execute("SELECT order_id FROM in_orders").fetchall() == [("A1",)]
+    assert counts.rows_accepted == 1
+
+
+def test_missing_column_suggests_synonym(tmp_path):
+    with pytest.raises(MissingColumnError) as caught:
+        stage(tmp_path, "orders", "订单号,created_at\n1,2024-01-05\n")
+    assert "'order_id' (for orders.order_id); closest: 订单号" in caught.value.message
+    assert caught.value.fix == (
+        "Rename the column in the export, or map it under "
+        '[profiles.NAME.inputs.INPUT.columns] in the configuration, for example: '
+        'order_id = "订单号".'
+    )
+
+
+def write_headers(folder, files: dict[str, str]):
+    folder.mkdir(exist_ok=True)
+    for name, header in files.items():
+        (folder / name).write_text(header + "\n", encoding="utf-8")
+    return folder
+
+
+OLIST_HEADERS = {
+    "olist_orders_dataset.csv": "order_id,customer_id,order_status,"
+    "order_purchase_timestamp,order_approved_at,order_delivered_carrier_date,"
+    "order_delivered_customer_date,order_estimated_delivery_date",
+    "olist_order_items_dataset.csv": "order_id,order_item_id,product_id,seller_id,"
+    "shipping_limit_date,price,freight_value",
+    "olist_customers_dataset.csv": "customer_id,customer_unique_id,"
+    "customer_zip_code_prefix,customer_city,customer_state",
+}
+
+
+def test_suggest_profile_for_olist_folder(tmp_path):
+    folder = write_headers(tmp_path / "olist", OLIST_HEADERS)
+    assert suggest_profile(folder, exclude="canonical") == "olist"
+
+
+def test_suggest_profile_for_canonical_folder(tmp_path):
+    folder = write_headers(tmp_path / "canonical", {
+        "orders.csv": "order_id,customer_id,created_at,order_amount",
+        "carrier_events.csv": "tracking_no,order_id,event_at,event_code",
+    })
+    assert suggest_profile(folder, exclude="olist") == "canonical"
+
+
+def test_suggest_profile_from_headers():
+    headers = {"export.csv": OLIST_HEADERS["olist_orders_dataset.csv"].split(",")}
+    assert suggest_profile(headers, exclude="canonical") == "olist"
+
+
+def test_suggest_profile_none_when_current_fits(tmp_path):
+    folder = write_headers(tmp_path / "olist", OLIST_HEADERS)
+    assert suggest_profile(folder, exclude="olist") is None
+
+
+def test_suggest_profile_none_for_unrelated_headers():
+    assert suggest_profile(["colour", "size", "weight"]) is None
+
+
+def test_suggest_profile_includes_user_profiles(tmp_path):
+    folder = write_headers(tmp_path / "shop", {"订单导出.csv": "订单号,下单时间"})
+    user = {"shop_cn": {"inputs": {"orders": {
+        "feeds": "orders", "files": ["订单导出.csv"],
+        "columns": {"order_id": "订单号", "created_at": "下单时间"}}}}}
+    assert suggest_profile(folder, user, exclude="canonical") == "shop_cn"
+
+
+def test_missing_columns_name_better_profile(tmp_path):
+    path = write_headers(tmp_path / "in", OLIST_HEADERS) / "olist_orders_dataset.csv"
+    con = duckdb.connect()
+    loaded = load_file(con, "orders", path)
+    spec = load_profile("canonical", {}).inputs["orders"]
+    with pytest.raises(MissingColumnError) as caught:
+        validate.check_required_columns([(spec, loaded)], "canonical", {})
+    assert caught.value.fix.startswith(
+        "These files look like the 'olist' profile, not 'canonical': "
+        "run with --profile olist.\n"
+    )
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"feeds": "orders", "encodings": "gbk"},
+     ("profile 'mine', input 'orders': unknown setting 'encodings'; "
+      "did you mean 'encoding'?")),
+    ({"feeds": "orders", "encoding": "klingon"},
+     "profile 'mine', input 'orders': unknown encoding 'klingon'"),
+    ({"feeds": "orders", "date_order": "YMD"},
+     ('profile \'mine\', input \'orders\': date_order must be "DMY" or "MDY", '
+      "got 'YMD'")),
+    ({"feeds": "orders", "decimal_mark": ";"},
+     "profile 'mine', input 'orders': decimal_mark must be '.' or ',', got ';'"),
+    ({"feeds": "orders", "date_formats": ["dd.mm.yyyy"]},
+     ("profile 'mine', input 'orders': date_formats contains 'dd.mm.yyyy', which is "
+      'not a strptime format such as "%d.%m.%Y %H:%M"')),
+])
+def test_profile_settings_are_checked(settings, message):
+    with pytest.raises(ConfigError) as caught:
+        load_profile("mine", {"mine": {"inputs": {"orders": settings}}})
+    assert caught.value.message == message
+
+
+def test_profile_level_settings_apply_to_inputs():
+    profile = load_profile("mine", {"mine": {
+        "encoding": "gbk", "date_order": "mdy",
+        "inputs": {"orders": {"feeds": "orders"},
+                   "refunds": {"feeds": "refunds", "encoding": "utf-8"}}}})
+    assert (profile.inputs["orders"].encoding, profile.inputs["orders"].date_order) == (
+        "gbk", "MDY")
+    assert profile.inputs["refunds"].encoding == "utf-8"
+
+
+def test_configured_date_formats_decide(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,created_at\nA1,05.01.2024 10:30\nA2,01/05/2024\n",
+                    encoding="utf-8")
+    con = duckdb.connect()
+    spec = load_profile("mine", {"mine": {"inputs": {"orders": {
+        "feeds": "orders", "date_formats": ["%d.%m.%Y %H:%M"]}}}}).inputs["orders"]
+    loaded = load_file(con, "orders", path)
+    mapping = validate.check_required_columns([(spec, loaded)])["orders"]
+    validate.stage_input(con, spec, loaded, mapping, FORMATS)
+    assert con.execute("SELECT created_at FROM in_orders").fetchall() == [
+        (dt.datetime(2024, 1, 5, 10, 30),)
+    ]
+    assert rejected(con) == [(3, "created_at", "01/05/2024", "invalid_timestamp")]
+
+
+def test_mixed_day_month_order_is_an_error(tmp_path):
+    with pytest.raises(AuditError) as caught:
+        stage(tmp_path, "orders", "order_id,created_at\nA1,13/01/2020\nA2,01/13/2020\n")
+    assert caught.value.message.endswith(
+        "column 'created_at' mixes day-first and month-first dates, "
+        "such as '13/01/2020'"
+    )
+
+
+def test_event_code_mapping_before_normalising(tmp_path):
+    path = tmp_path / "carrier_events.csv"
+    path.write_text("tracking_no,event_at,event_code\nT1,2024-01-01,派送中\n"
+                    "T1,2024-01-02,Delivered OK\n", encoding="utf-8")
+    con = duckdb.connect()
+    values = {"event_code": {"派送中": "out_for_delivery", "delivered ok": "delivered"}}
+    profile = load_profile("mine", {"mine": {"inputs": {"carrier_events": {
+        "feeds": "carrier_events", "values": values}}}})
+    spec = profile.inputs["carrier_events"]
+    loaded = load_file(con, "carrier_events", path)
+    mapping = validate.check_required_columns([(spec, loaded)])["carrier_events"]
+    validate.stage_input(con, spec, loaded, mapping, FORMATS)
+    codes = con.execute(
+        "SELECT event_code FROM in_carrier_events ORDER BY _row"
+    ).fetchall()
+    assert codes == [("out_for_delivery",), ("delivered",)]
+
+
+def test_carrier_event_needs_tracking_or_order(tmp_path):
+    con, counts = stage(tmp_path, "carrier_events",
+                        "tracking_no,order_id,event_at,event_code\n"
+                        "T1,,2024-01-01,delivered\n,,2024-01-01,delivered\n")
+    assert rejected(con) == [(3, "tracking_no", None, "missing_value")]
+    assert (counts.rows_accepted, counts.rows_rejected) == (1, 1)
+
+
+def test_carrier_events_need_id_column(tmp_path):
+    with pytest.raises(MissingColumnError) as caught:
+        stage(tmp_path, "carrier_events", "event_at,event_code\n2024-01-01,delivered\n")
+    assert "'tracking_no' or 'order_id' (for carrier_events; one of them is required)" \
+        in caught.value.message

@@ -1,0 +1,516 @@
+"""Read CSV and other delimited text exports into a raw DuckDB table.
+
+DuckDB's CSV reader loads a well-formed file in one pass. Its result is kept
+only if it rejected no record and its records account for every line of the
+file, because DuckDB skips blank lines and a skipped line would shift the row
+number of every later record. Otherwise the file is read again record by
+record with Python's csv module, which keeps each record or reports it with
+its row number and the reason.
+
+Text in another encoding than UTF-8 is first copied into a temporary UTF-8
+file, because the DuckDB wheel reads only UTF-8 without extensions.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import logging
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from audit.errors import ConfigError, InputFileError
+from audit.raw_tables import (
+    LoadedInput,
+    MalformedRecord,
+    RecordWriter,
+    clean_header,
+    quote_name,
+)
+
+log = logging.getLogger(__name__)
+
+SAMPLE_BYTES = 1 << 20
+# DuckDB's default max_line_size, in bytes. The Python reader applies the same
+# number to characters, so a gigantic line is rejected rather than held.
+MAX_LINE_SIZE = 2_097_152
+DELIMITERS = ",;\t|"
+UTF8_CODECS = ("utf-8", "utf-8-sig")
+# Lone surrogates are how the "surrogateescape" error handler carries bytes
+# that the codec could not decode.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def detect_encoding(sample: bytes, configured: str = "auto") -> str:
+    """Return the Python codec name of a text export, given its first bytes.
+
+    A byte order mark decides. Otherwise UTF-8 is taken when the sample is
+    UTF-8 with at most a few stray bytes, because other encodings rarely form
+    valid multi-byte UTF-8 sequences. GB18030 (a superset of GBK) decodes many
+    byte sequences, Windows-1252 text included, so it is taken only when the
+    text does not read as Latin letters (see ``_reads_as_latin``).
+    Windows-1252 comes last, and Latin-1 when Windows-1252 cannot decode it.
+    """
+    if configured != "auto":
+        return _configured_codec(sample, configured)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if _mostly_utf8(sample):
+        return "utf-8"
+    if _decode_prefix(sample, "gb18030") is not None and not _reads_as_latin(sample):
+        return "gb18030"
+    if _decode_prefix(sample, "cp1252") is not None:
+        return "cp1252"
+    return "latin-1"
+
+
+def _configured_codec(sample: bytes, configured: str) -> str:
+    try:
+        codec = codecs.lookup(configured).name
+    except LookupError:
+        raise ConfigError(
+            f"unknown encoding {configured!r}",
+            fix='Use a Python codec name such as "utf-8", "gbk", "gb18030", '
+            '"cp1252" or "latin-1", or "auto" to detect it.',
+        ) from None
+    if codec == "utf-8" and sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    return codec
+
+
+def _decode_prefix(sample: bytes, codec: str) -> str | None:
+    """Decode a sample, or return None when it contains bytes the codec rejects.
+
+    A sample cut from a longer file may end inside a multi-byte character, so
+    an incomplete last character is dropped rather than counted as an error.
+    """
+    try:
+        return sample.decode(codec)
+    except UnicodeDecodeError as exc:
+        truncated = exc.end == len(sample) and any(
+            words in exc.reason
+            for words in ("end of data", "incomplete", "truncated")
+        )
+        complete_part = sample[: exc.start]
+    if not truncated:
+        return None
+    try:
+        return complete_part.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Check that the sample is UTF-8 with at most one stray byte per 20 characters.
+
+    Only non-ASCII characters count. A stray byte then costs only the records
+    that contain it, which are rejected with a reason, instead of the whole
+    file being read in a wrong encoding.
+    """
+    if _decode_prefix(sample, "utf-8") is not None:
+        return True
+    text = sample.decode("utf-8", errors="replace")
+    errors = text.count("\ufffd") - sample.count("\ufffd".encode())
+    multibyte = sum(1 for char in text if "\u0080" <= char != "\ufffd")
+    return multibyte >= 20 * errors
+
+
+def _reads_as_latin(sample: bytes) -> bool:
+    """Check whether the sample, read as Windows-1252, looks like Latin-script text.
+
+    In such text more than half of the non-ASCII characters are accented
+    letters beside an ASCII letter ("Müller", "São"). GBK text read as
+    Windows-1252 gives pairs of symbols and letters between ASCII punctuation
+    ("¶©µ¥"). In the Chinese samples of the tests, at most half of the
+    characters qualified, and usually none did.
+    """
+    text = sample.decode("cp1252", errors="replace")
+    candidates = hits = 0
+    for index, char in enumerate(text):
+        if char.isascii():
+            continue
+        candidates += 1
+        before = text[index - 1] if index else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        beside_letter = _ascii_letter(before) or _ascii_letter(after)
+        if char.isalpha() and beside_letter:
+            hits += 1
+    return candidates > 0 and hits > candidates / 2
+
+
+def _ascii_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
+def load_text(con, name: str, path: Path, table: str, configured: str) -> LoadedInput:
+    """Read one delimited text export into the raw table ``table``."""
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    codec = detect_encoding(sample, configured)
+    check_text_sample(path, sample, codec)
+    _check_configured_codec(path, sample, codec, configured)
+    source = path if codec in UTF8_CODECS else _utf8_copy(path, codec)
+    try:
+        loaded = _load_with_duckdb(con, name, path, source, table, codec)
+        if loaded is None:
+            loaded = _load_with_python(con, name, path, source, table, codec)
+    finally:
+        if source != path:
+            source.unlink(missing_ok=True)
+    if not loaded.columns:
+        raise InputFileError(f"{path}: the file is empty; expected a header row")
+    return loaded
+
+
+def check_text_sample(path: Path, sample: bytes, codec: str) -> None:
+    """Raise InputFileError for an empty file or one that is not text at all."""
+    if not sample.lstrip(codecs.BOM_UTF8).strip():
+        raise InputFileError(f"{path}: the file is empty; expected a header row")
+    if codec.startswith(("utf-16", "utf-32")):
+        return
+    head = sample[:65536]
+    share = head.count(0) / len(head)
+    if share > 0.1:
+        raise InputFileError(
+            f"{path}: {share:.0%} of the first {len(head):,} bytes are NUL bytes, "
+            "so this is a binary file or text in UTF-16 without a byte order mark",
+            fix="Export the data again as CSV in UTF-8.",
+        )
+
+
+def _check_configured_codec(path: Path, sample: bytes, codec: str,
+                            configured: str) -> None:
+    """Raise when a configured legacy encoding would misread a UTF-8 file."""
+    if configured == "auto" or codec in UTF8_CODECS or codec.startswith("utf"):
+        return
+    if sample.isascii() or not _mostly_utf8(sample):
+        return
+    raise InputFileError(
+        f"{path}: the file is UTF-8 text, but its encoding is configured as "
+        f"{configured!r}, which would misread every non-ASCII character",
+        fix='Set encoding = "auto" (or "utf-8") for this input or under [input].',
+    )
+
+
+def _utf8_copy(path: Path, codec: str) -> Path:
+    """Transcode an export into a temporary UTF-8 file for DuckDB.
+
+    Bytes the codec cannot decode pass through unchanged, so DuckDB rejects
+    just the records that contain them and the Python reader reports each one.
+    The caller deletes the copy.
+    """
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the caller deletes it)
+        "w", encoding="utf-8", errors="surrogateescape", suffix=".csv",
+        delete=False, newline="",
+    )
+    try:
+        with handle, path.open("r", encoding=codec, errors="surrogateescape",
+                               newline="") as text:
+            for chunk in iter(lambda: text.read(1 << 20), ""):
+                handle.write(chunk)
+    except UnicodeDecodeError as exc:
+        Path(handle.name).unlink(missing_ok=True)
+        raise InputFileError(
+            f"{path}: cannot decode the file as {codec}: {exc}",
+            fix="Set encoding for this input, or under [input], to the "
+            "export's encoding.",
+        ) from None
+    return Path(handle.name)
+
+
+def count_lines(path: Path) -> int:
+    """Count the lines of a file up to its last character other than a line break."""
+    lines = 0
+    lines_before_end = 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            content = chunk.rstrip(b"\r\n")
+            if content:
+                lines_before_end = lines + content.count(b"\n")
+            lines += chunk.count(b"\n")
+    return lines_before_end + 1
+
+
+def _load_with_duckdb(con, name, path, source, table, codec) -> LoadedInput | None:
+    """Load ``source`` with DuckDB's CSV reader, or return None if it was not exact.
+
+    When the first attempt is not exact, the sniffer is asked whether lines
+    above the header (a report title, say) should be skipped. If so, a second
+    attempt skips them, and the first record's row number moves down by as
+    many rows as it does in a spreadsheet.
+    """
+    if _scan_exactly(con, path, source, table, skip=0):
+        return _rename_scan(con, name, path, table, codec, skip=0)
+    skip = _lines_above_header(con, source)
+    if skip and _scan_exactly(con, path, source, table, skip):
+        return _rename_scan(con, name, path, table, codec, skip)
+    log.info("DuckDB rejected or skipped lines of %s; reading it record by record",
+             path)
+    return None
+
+
+def _scan_exactly(con, path: Path, source: Path, table: str, skip: int) -> bool:
+    """Read ``source`` into ``<table>_scan``; return whether the result is exact.
+
+    The result is exact when DuckDB rejected no record and the header, the
+    records and the ``skip`` lines above the header account for every line
+    of the file. Otherwise the scan table is dropped.
+    """
+    scan = quote_name(f"{table}_scan")
+    con.execute("DROP TABLE IF EXISTS reject_errors")
+    con.execute("DROP TABLE IF EXISTS reject_scans")
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {scan} AS SELECT * FROM read_csv(?, "
+            "all_varchar = true, header = true, store_rejects = true, "
+            f"sample_size = 20480, max_line_size = {MAX_LINE_SIZE}, skip = {skip})",
+            [str(source)],
+        )
+    except duckdb.Error as exc:
+        log.info("DuckDB failed to read %s (%s)", path, exc)
+        return False
+    try:
+        exact = _accounts_for_lines(con, f"{table}_scan", source, skip)
+    finally:
+        con.execute("DROP TABLE IF EXISTS reject_errors")
+        con.execute("DROP TABLE IF EXISTS reject_scans")
+    if not exact:
+        con.execute(f"DROP TABLE {scan}")
+    return exact
+
+
+def _accounts_for_lines(con, scan: str, source: Path, skip: int) -> bool:
+    if con.execute("SELECT count(*) FROM reject_errors").fetchone()[0]:
+        return False
+    header = _scan_header(con, scan)
+    header_breaks = sum(column.count("\n") for column in header)
+    records, breaks = con.execute(
+        f"SELECT count(*), {_line_breaks_sql(scan, header)}"
+    ).fetchone()
+    return skip + 1 + header_breaks + records + (breaks or 0) == count_lines(source)
+
+
+def _lines_above_header(con, source: Path) -> int:
+    """Return how many title lines DuckDB's sniffer finds above the header, or 0.
+
+    The lines count only if each has fewer fields than the header, as a title
+    or a note has, so that a record is never skipped as a title.
+    """
+    try:
+        skip, delimiter, columns = con.execute(
+            "SELECT SkipRows, Delimiter, len(Columns) FROM sniff_csv(?, "
+            "header = true, sample_size = 20480)",
+            [str(source)],
+        ).fetchone()
+    except duckdb.Error:
+        return 0
+    if not skip:
+        return 0
+    with source.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+        lines = [handle.readline(65536) for _ in range(skip)]
+    if all(line.count(delimiter) < columns - 1 for line in lines):
+        return skip
+    return 0
+
+
+def _line_breaks_sql(scan: str, header: list[str]) -> str:
+    """Return SQL that counts the line breaks inside values (quoted multi-line text).
+
+    Only the rows that contain one are measured. So a file without any, the
+    common case, costs one fast scan for the character.
+    """
+    names = [quote_name(column) for column in header]
+    contains = " OR ".join(f"contains({name}, chr(10))" for name in names)
+    lengths = " + ".join(
+        f"coalesce(length({name}) - length(replace({name}, chr(10), '')), 0)"
+        for name in names
+    )
+    return (
+        f"(SELECT sum({lengths}) FROM {quote_name(scan)} WHERE {contains}) "
+        f"FROM {quote_name(scan)}"
+    )
+
+
+def _scan_header(con, scan: str) -> list[str]:
+    return [row[0] for row in con.execute(f"DESCRIBE {quote_name(scan)}").fetchall()]
+
+
+def _rename_scan(con, name, path, table, codec, skip: int) -> LoadedInput:
+    """Turn the exact scan into the raw table, with spreadsheet row numbers."""
+    scan = f"{table}_scan"
+    header = _scan_header(con, scan)
+    columns = clean_header(header)
+    select = ", ".join(
+        f"{quote_name(old)} AS {quote_name(new)}"
+        for old, new in zip(header, columns, strict=True)
+    )
+    # rowid follows the file's order because DuckDB preserves insertion order.
+    # The header is row 1 + skip, so the first record is row 2 + skip.
+    con.execute(
+        f"CREATE OR REPLACE TABLE {quote_name(table)} AS SELECT ? AS _file, "
+        f"CAST(rowid + {2 + skip} AS BIGINT) AS _row, {select} "
+        f"FROM {quote_name(scan)}",
+        [str(path)],
+    )
+    con.execute(f"DROP TABLE {quote_name(scan)}")
+    count = con.execute(f"SELECT count(*) FROM {quote_name(table)}").fetchone()[0]
+    return LoadedInput(name, path, table, "", codec, columns, count)
+
+
+class _LineSource:
+    """An iterator over the lines of a text file for csv.reader, noting bad lines.
+
+    A line longer than ``limit`` characters is skipped to its end and passed
+    on as an empty line, so memory stays bounded. A line that contains
+    undecodable bytes is passed on as it is. Either way ``problem`` names the
+    fault, and the caller rejects the record that the line belonged to.
+    """
+
+    def __init__(self, handle, limit: int, codec: str):
+        self.handle = handle
+        self.limit = limit
+        self.codec = codec
+        self.problem: str | None = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.handle.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > self.limit:
+            while line and not line.endswith(("\n", "\r")):
+                line = self.handle.readline(self.limit + 1)
+            self.problem = (
+                f"the record has a line longer than {self.limit:,} characters"
+            )
+            return "\n"
+        if _UNDECODABLE.search(line) and self.problem is None:
+            self.problem = f"the record contains bytes that are not valid {self.codec}"
+        return line
+
+
+def _load_with_python(con, name, path, source, table, codec) -> LoadedInput:
+    delimiter = _delimiter(source)
+    encoding = "utf-8-sig" if codec == "utf-8-sig" else "utf-8"
+    previous_limit = csv.field_size_limit(MAX_LINE_SIZE)
+    try:
+        with source.open("r", encoding=encoding, errors="surrogateescape",
+                         newline="") as handle:
+            lines = _LineSource(handle, MAX_LINE_SIZE, codec)
+            return _read_records(con, name, path, table, codec, lines, delimiter)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _read_records(con, name, path, table, codec, lines, delimiter) -> LoadedInput:
+    reader = csv.reader(lines, delimiter=delimiter)
+    header, problem = _next_record(reader, lines)
+    if header is None:
+        return LoadedInput(name, path, table, "", codec, [], 0)
+    if problem:
+        raise InputFileError(f"{path}: cannot read the header row because {problem}")
+    columns = clean_header(header)
+    writer = RecordWriter(con, table, path, columns)
+    malformed: list[MalformedRecord] = []
+    row = 1
+    while True:
+        row += 1
+        record, problem = _next_record(reader, lines)
+        if record is None:
+            break
+        if not record and not problem:
+            continue
+        if not problem and len(record) != len(columns):
+            problem = (
+                f"the record has {len(record)} fields but the header has {len(columns)}"
+            )
+        if problem:
+            malformed.append(MalformedRecord(row, _shown(record, delimiter), problem))
+        else:
+            writer.add(row, [value if value != "" else None for value in record])
+    writer.flush()
+    return LoadedInput(name, path, table, "", codec, columns,
+                       writer.written + len(malformed), malformed)
+
+
+def _next_record(reader, lines: _LineSource) -> tuple[list[str] | None, str | None]:
+    """Return the next record and why it is unusable, or (None, None) at the end."""
+    lines.problem = None
+    try:
+        record = next(reader)
+    except StopIteration:
+        return None, None
+    except csv.Error as exc:
+        return [], f"the record cannot be parsed as CSV: {exc}"
+    return record, lines.problem
+
+
+def _shown(record: list[str], delimiter: str) -> str:
+    """Join a record into text for the rejected-rows sheet, cut to 200 characters."""
+    text = delimiter.join(record)[:200]
+    return _UNDECODABLE.sub("\ufffd", text)
+
+
+def read_header(path: Path) -> list[str]:
+    """Return the header names of an export without loading it, or [] on failure.
+
+    Profiles are compared with a folder's files by their headers, so this
+    reads only the first 64 KB of a text file and the schema of a Parquet
+    file. It returns [] for workbooks.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet
+
+            return clean_header(pyarrow.parquet.read_schema(path).names)
+        if suffix not in (".csv", ".tsv", ".txt"):
+            return []
+        with path.open("rb") as handle:
+            sample = handle.read(65536)
+        text = _decode_prefix(sample, detect_encoding(sample)) or ""
+    except (OSError, ValueError, ConfigError):
+        return []
+    records = _sample_records(text.lstrip("\ufeff"), _best_delimiter(text))
+    return clean_header(records[0]) if records else []
+
+
+def _delimiter(source: Path) -> str:
+    """Return the candidate delimiter that splits the most records like the header.
+
+    DuckDB's sniffer is not asked, because it can pick a wrong delimiter for
+    the malformed files that this reader is for.
+    """
+    with source.open("r", encoding="utf-8", errors="replace",
+                     newline="") as handle:
+        return _best_delimiter(handle.read(65536))
+
+
+def _best_delimiter(sample: str) -> str:
+    best, best_score = ",", (0, 0)
+    for candidate in DELIMITERS:
+        records = _sample_records(sample, candidate)
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        score = (sum(1 for record in records[1:] if len(record) == width), width)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _sample_records(sample: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    try:
+        return list(itertools.islice(reader, 200))
+    except csv.Error:
+        return []
