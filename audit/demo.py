@@ -22,6 +22,7 @@ import calendar
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -86,6 +87,9 @@ RANDOM_COMPLAINTS = {
 # Complaints after which the customer is often refunded.
 REFUNDED_COMPLAINTS = ["quality", "wrong_item", "damaged", "not_received"]
 REFUND_REASONS = ["cancelled", "out_of_stock", "complaint"]
+# Refund methods with their shares: most refunds go back to the way the
+# customer paid.
+REFUND_METHODS = {"original": 0.8, "store_credit": 0.15, "bank_transfer": 0.05}
 # Carrier incidents drawn for shipped orders, with their shares.
 INCIDENTS = {
     "none": 0.9555,
@@ -128,6 +132,19 @@ class Rejection:
 
 
 @dataclass
+class PlantedReconciliation:
+    """A row that the refund check's reconciliation must show for a planted order.
+
+    ``difference`` is the refunds export's side minus the other side, as text.
+    """
+
+    order_id: str
+    compared_with: str
+    status: str
+    difference: str
+
+
+@dataclass
 class DemoManifest:
     """Contents planted in the demo data on purpose, for tests and for a reader."""
 
@@ -142,6 +159,8 @@ class DemoManifest:
     # exceptions are force majeure, and "not_expected" are outside it.
     force_majeure: dict[str, list[str]]
     rejections: list[Rejection]
+    # Planted orders whose refunds the exports record differently.
+    reconciliation: list[PlantedReconciliation]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
@@ -183,6 +202,9 @@ def write_demo(
         rules={rule_id: PlantedRule(**case) for rule_id, case in planter.cases.items()},
         force_majeure=planter.force_majeure,
         rejections=_rejections(planter, files, row_counts),
+        reconciliation=[
+            PlantedReconciliation(**case) for case in planter.reconciliation
+        ],
     )
     (folder / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
     return manifest
@@ -453,9 +475,6 @@ def _complaint_handling(rng, orders, index, created, category) -> dict[str, np.n
         rng.choice(5, count, p=[0.05, 0.08, 0.2, 0.37, 0.3]) + 1,
         MISSING,
     )
-    compensate = rng.random(count) < 0.2
-    share = rng.uniform(0.05, 0.3, count)
-    compensation = np.where(compensate, orders["amount"][index] * share, MISSING)
     return {
         "order_index": index,
         "created": created,
@@ -464,14 +483,18 @@ def _complaint_handling(rng, orders, index, created, category) -> dict[str, np.n
         "category": category,
         "channel": rng.integers(0, len(CHANNELS), count),
         "score": score,
-        "compensation": compensation.astype(np.int64),
+        # Set by _draw_refunds, because compensation is paid as a refund.
+        "compensation": np.full(count, MISSING),
     }
 
 
 def _draw_refunds(
     rng: np.random.Generator, orders: dict, complaints: dict
 ) -> dict[str, np.ndarray]:
-    """Refund cancelled paid orders, lost or returned parcels and many complaints."""
+    """Refund cancelled paid orders and many complaints about a parcel.
+
+    The refund of a complaint is also recorded as the complaint's compensation.
+    """
     paid_cents = orders["paid_cents"]
     cancelled = (orders["cancelled"] != MISSING) & (paid_cents > 0)
     cancel_index = np.nonzero(cancelled)[0]
@@ -505,6 +528,10 @@ def _draw_refunds(
         [reason, np.full(len(complaint_index), REFUND_REASONS.index("complaint"))]
     )
     keep = (requested < _epoch(EXPORT_MOMENT)) & (amount > 0)
+    # Customer service records the refund of a complaint as its compensation.
+    refunded = keep[len(cancel_index) :]
+    compensated = np.nonzero(chosen)[0][refunded]
+    complaints["compensation"][compensated] = complaint_amount[refunded]
     return _refund_payment(
         rng, index[keep], requested[keep], amount[keep], reason[keep]
     )
@@ -537,7 +564,28 @@ def _refund_payment(rng, index, requested, amount, reason) -> dict[str, np.ndarr
     refunds = {name: values[keep] for name, values in refunds.items()}
     refunds["approved"] = _cut_at_export(refunds["approved"])
     refunds["refunded"] = _cut_at_export(refunds["refunded"])
+
+    # Drawn after every other value, so the methods do not shift their draws.
+    shares = list(REFUND_METHODS.values())
+    refunds["method"] = rng.choice(len(shares), len(refunds["amount"]), p=shares)
     return refunds
+
+
+def _record_refunds_on_orders(orders: dict, refunds: dict) -> None:
+    """Record on each order the total and the time of its paid refunds.
+
+    The order system learns of a refund when it is paid, so refunds still
+    waiting for payment at the export are missing from the orders export.
+    """
+    n = len(orders["created"])
+    paid = refunds["refunded"] != MISSING
+    index = refunds["order_index"][paid]
+    total = np.zeros(n, dtype=np.int64)
+    np.add.at(total, index, refunds["amount"][paid])
+    latest = np.full(n, MISSING)
+    np.maximum.at(latest, index, refunds["refunded"][paid])
+    orders["refunded_cents"] = np.where(latest == MISSING, MISSING, total)
+    orders["refunded"] = latest
 
 
 def _arrow(columns: dict[str, np.ndarray]) -> pa.Table:
@@ -560,6 +608,7 @@ def _register_baseline(con, rng: np.random.Generator, n: int) -> None:
     events = _draw_events(orders)
     complaints = _draw_complaints(rng, orders)
     refunds = _draw_refunds(rng, orders, complaints)
+    _record_refunds_on_orders(orders, refunds)
 
     # Each table carries the order columns its text needs, prefixed "o_".
     order_fields = {
@@ -632,7 +681,9 @@ def _orders_sql() -> str:
              ELSE 'ADDR-' || lpad(CAST(customer AS VARCHAR), 7, '0') END
             AS ship_address_key,
         CASE WHEN amount >= {KEY_ORDER_CENTS} THEN 'true' ELSE 'false' END
-            AS is_key_order
+            AS is_key_order,
+        {_money("refunded_cents")} AS refunded_amount,
+        {_text("refunded")} AS refunded_at
         FROM draw_orders"""
 
 
@@ -680,7 +731,7 @@ def _refunds_sql() -> str:
         {_order_id("o_order_no")} AS order_id, {_text("requested")} AS requested_at,
         {_text("approved")} AS approved_at, {_text("refunded")} AS refunded_at,
         {_money("amount")} AS amount, {_pick(REFUND_REASONS, "reason")} AS reason,
-        'original' AS method
+        {_pick(list(REFUND_METHODS), "method")} AS method
         FROM draw_refunds ORDER BY requested, o_order_no, reason, amount"""
 
 
@@ -785,6 +836,7 @@ class Planter:
         self.force_majeure: dict[str, list[str]] = {"expected": [], "not_expected": []}
         # (table, position among the table's planted rows, column, reason code)
         self.rejections: list[tuple[str, int, str, str]] = []
+        self.reconciliation: list[dict] = []
         self._serial = 0
 
     def order(
@@ -838,6 +890,8 @@ class Planter:
             "ship_region": "Zhejiang",
             "ship_address_key": f"ADDR-{order_id}",
             "is_key_order": False,
+            "refunded_amount": None,
+            "refunded_at": None,
         }
 
     def _add_lines(self, row: dict, lines: list[tuple] | None) -> None:
@@ -916,9 +970,14 @@ class Planter:
         requested: str,
         *,
         amount: str = "100.00",
+        on_order: bool = True,
         **overrides,
     ) -> dict:
-        """Add a refund approved after 1 hour and paid after 1 day."""
+        """Add a refund approved after 1 hour and paid after 1 day.
+
+        Once paid, the refund is added to the order's refunded_amount and
+        refunded_at, as an order system records it, unless ``on_order`` is false.
+        """
         requested_at = _at(requested)
         row = {
             "refund_id": refund_id,
@@ -932,12 +991,26 @@ class Planter:
         }
         row.update(overrides)
         self.rows["refunds"].append(row)
+        if on_order and row["refunded_at"] is not None:
+            _record_on_order(order, row)
         return row
 
     def reject(self, table: str, row: dict, column: str, reason_code: str) -> None:
         """Add a row that validation must reject for ``reason_code`` in ``column``."""
         self.rejections.append((table, len(self.rows[table]), column, reason_code))
         self.rows[table].append(row)
+
+    def expect_reconciliation(
+        self, order: dict, compared_with: str, status: str, difference: str
+    ) -> None:
+        self.reconciliation.append(
+            {
+                "order_id": order["order_id"],
+                "compared_with": compared_with,
+                "status": status,
+                "difference": difference,
+            }
+        )
 
     def expect(self, rule_id: str, key: str, fire: list[str], near: list[str]) -> None:
         self.cases[rule_id] = {
@@ -952,6 +1025,13 @@ class Planter:
             {name: _text_value(row.get(name)) for name in names}
             for row in self.rows[table]
         ]
+
+
+def _record_on_order(order: dict, refund: dict) -> None:
+    total = Decimal(order.get("refunded_amount") or "0") + Decimal(refund["amount"])
+    order["refunded_amount"] = str(total)
+    moments = [order.get("refunded_at"), refund["refunded_at"]]
+    order["refunded_at"] = max(moment for moment in moments if moment is not None)
 
 
 def _status(row: dict) -> str:
@@ -1565,6 +1645,94 @@ def _plant_after_sales(p: Planter) -> None:
     p.expect(rule, "complaint_id", [f"PK-{rule}-fire"], [f"PK-{rule}-near"])
 
 
+def _plant_reconciliation(p: Planter) -> None:
+    """Plant orders whose refunds the exports record alike or differently.
+
+    Each order has a complaint, so no refund lacks a cause. Where one
+    comparison is the point of the case, the other one matches.
+    """
+    prefix = "P-reconcile"
+    order = _complained_order(p, f"{prefix}-matched", compensation="100.00")
+    p.refund(f"PR-{prefix}-matched", order, "03-06 12:00", reason="complaint")
+    p.expect_reconciliation(order, "orders", "matched", "0.00")
+    p.expect_reconciliation(order, "complaints", "matched", "0.00")
+
+    # The orders export records a little more than was refunded: 0.01 is
+    # within the default tolerance and 0.02 is not.
+    for name, recorded, status in (
+        ("within-tolerance", "100.01", "matched"),
+        ("beyond-tolerance", "100.02", "differing"),
+        ("differing", "90.00", "differing"),
+    ):
+        order = _complained_order(p, f"{prefix}-{name}", compensation="100.00")
+        p.refund(f"PR-{prefix}-{name}", order, "03-06 12:00", reason="complaint")
+        order["refunded_amount"] = recorded
+        difference = str(Decimal("100.00") - Decimal(recorded))
+        p.expect_reconciliation(order, "orders", status, difference)
+        p.expect_reconciliation(order, "complaints", "matched", "0.00")
+
+    order = _complained_order(p, f"{prefix}-refunds-only", compensation="100.00")
+    p.refund(
+        f"PR-{prefix}-refunds-only",
+        order,
+        "03-06 12:00",
+        reason="complaint",
+        on_order=False,
+    )
+    p.expect_reconciliation(order, "orders", "refunds_only", "100.00")
+
+    order = _complained_order(p, f"{prefix}-orders-only", category="quality")
+    order["refunded_amount"] = "60.00"
+    order["refunded_at"] = _at("03-07 12:00")
+    p.expect_reconciliation(order, "orders", "orders_only", "-60.00")
+
+    order = _complained_order(
+        p, f"{prefix}-compensation-differing", compensation="30.00"
+    )
+    p.refund(
+        f"PR-{prefix}-compensation-differing",
+        order,
+        "03-06 12:00",
+        amount="25.00",
+        reason="complaint",
+    )
+    p.expect_reconciliation(order, "complaints", "differing", "-5.00")
+    p.expect_reconciliation(order, "orders", "matched", "0.00")
+
+    order = _complained_order(p, f"{prefix}-compensation-only", compensation="40.00")
+    p.expect_reconciliation(order, "complaints", "complaints_only", "-40.00")
+
+    order = _complained_order(p, f"{prefix}-no-compensation")
+    p.refund(
+        f"PR-{prefix}-no-compensation",
+        order,
+        "03-06 12:00",
+        amount="50.00",
+        reason="complaint",
+    )
+    p.expect_reconciliation(order, "complaints", "refunds_only", "50.00")
+    p.expect_reconciliation(order, "orders", "matched", "0.00")
+
+
+def _complained_order(
+    p: Planter,
+    order_id: str,
+    *,
+    compensation: str | None = None,
+    category: str = "damaged",
+) -> dict:
+    """Add a delivered order of 100.00 with a complaint about it on 03-06."""
+    order = p.order(order_id, "03-02 10:00")
+    p.complaint(
+        f"PK-{order_id[2:]}",
+        order,
+        "03-06 10:00",
+        category=category,
+        compensation_amount=compensation,
+    )
+    return order
+
+
 def _plant_force_majeure(p: Planter) -> None:
     """Two late deliveries during the typhoon: one in its region, one outside it."""
     p.rows["disruptions"].append(dict(TYPHOON))
@@ -1623,6 +1791,7 @@ def plant_all(p: Planter) -> None:
         _plant_refunds,
         _plant_complaints,
         _plant_after_sales,
+        _plant_reconciliation,
         _plant_force_majeure,
         _plant_rejections,
     ):

@@ -59,6 +59,8 @@ CANONICAL: dict[str, tuple[ColumnSpec, ...]] = {
         ("ship_region", TEXT),
         ("ship_address_key", TEXT),
         ("is_key_order", BOOLEAN),
+        ("refunded_amount", MONEY),
+        ("refunded_at", TIMESTAMP),
     ),
     "order_lines": _columns(
         ("order_id", ID, True),

@@ -8,7 +8,8 @@ Excel without touching Python.
 
 Run it from the repository's top after changing a layout:
 
-    python tools/make_templates.py            # writes templates/*.xlsx
+    python tools/make_templates.py                     # writes templates/*.xlsx
+    python tools/make_templates.py refund_check.xlsx   # writes one of them
     python tools/make_templates.py --output DIR
 """
 
@@ -223,35 +224,73 @@ COMPLAINT_TREND_COLUMNS = (
     Column("median_resolution_hours", 23, ONE_DECIMAL),
 )
 
-REFUNDS_BY_MONTH_COLUMNS = (
-    Column("month", 12, MONTH),
-    Column("refunds", 12, COUNT),
-    Column("amount", 16, MONEY),
+# The refund check
+
+# Rules whose exceptions the refund check lists, each with a control row. The
+# list must equal REFUND_RULES in audit/refunds.py.
+REFUND_RULES = (
+    "refund_exceeds_paid",
+    "refund_duplicate",
+    "refund_unpaid_order",
+    "refund_late",
+    "refund_without_cause",
+    "cancelled_not_refunded",
 )
-REFUNDS_BY_REASON_COLUMNS = (
-    Column("reason", 30),
-    Column("refunds", 12, COUNT),
-    Column("amount", 16, MONEY),
+# Values of compared_with, with the label of their control rows. The labels
+# differ from the codes because "orders" and "complaints" are also table
+# headers, which the Chinese labels translate as counts.
+COMPARISONS = {"orders": "orders export", "complaints": "complaint compensation"}
+
+REFUND_BREAKDOWNS = (
+    # (table, key column, label, suffix of its defined names)
+    ("RefundsByMonth", "month", "By month", "by_month"),
+    ("RefundsByReason", "reason", "By reason", "by_reason"),
+    ("RefundsByMethod", "method", "By method", "by_method"),
+    ("RefundsByParty", "responsible_party", "By party", "by_party"),
 )
+BREAKDOWN_KEYS = {
+    "month": Column("month", 12, MONTH),
+    "reason": Column("reason", 24),
+    "method": Column("method", 16),
+    "responsible_party": Column("responsible_party", 18),
+}
+BREAKDOWN_VALUES = (Column("refunds", 12, COUNT), Column("amount", 16, MONEY))
 REFUND_EXCEPTION_COLUMNS = (
     Column("exception_id", 18, TEXT),
-    Column("rule_id", 14, TEXT),
+    Column("rule_id", 22, TEXT),
     Column("rule_title", 36),
     Column("order_id", 18, TEXT),
     Column("refund_id", 16, TEXT),
     Column("amount_at_risk", 16, MONEY),
+    Column("detected_at", 17, DATE_TIME),
     Column("evidence", 60),
     Column("severity", 11),
 )
 REFUND_COLUMNS = (
     Column("refund_id", 16, TEXT),
     Column("order_id", 18, TEXT),
+    Column("source", 15),
+    Column("status", 10),
     Column("requested_at", 17, DATE_TIME),
     Column("approved_at", 17, DATE_TIME),
     Column("refunded_at", 17, DATE_TIME),
+    Column("month", 10, MONTH),
     Column("amount", 14, MONEY),
-    Column("reason", 30),
+    Column("reason", 24),
     Column("method", 16),
+    Column("responsible_party", 18),
+    Column("party_from", 12),
+)
+RECONCILIATION_COLUMNS = (
+    Column("order_id", 18, TEXT),
+    Column("compared_with", 14),
+    Column("status", 16),
+    Column("refunds", 9, COUNT),
+    Column("refunds_amount", 16, MONEY),
+    Column("other_amount", 16, MONEY),
+    Column("difference", 14, MONEY),
+    Column("refund_ids", 30, TEXT),
+    Column("complaint_ids", 30, TEXT),
 )
 
 # Single cells of the "Run record" sheet: label, defined name, number format.
@@ -540,85 +579,444 @@ def build_review_pack() -> Workbook:
     return wb
 
 
-def add_control_block(
-    wb: Workbook, ws: Worksheet, top_left: str, tool_name: str, table_column: str
-) -> None:
-    """Add three cells that tie a table's total to the tool's own total.
+@dataclass(frozen=True)
+class ControlColumn:
+    """A formula column of a control block.
 
-    The block sits above its table, so rows written into the table never
-    overwrite it. ``table_column`` is a structured reference such as
-    ``Refunds[amount]``, which grows with the table.
+    ``role`` decides what the block's check cell expects of the column's
+    formulas: "equal" to the tool's value, "zero", or nothing ("shown", for
+    SUBTOTAL, which a filter changes).
     """
-    rows = (
-        ("Total by the tool", MONEY),
-        ("Total of the table", MONEY),
-        ("Check", GENERAL),
-    )
-    tool_cell, table_cell, check_cell = label_cells(ws, top_left, rows)
-    add_defined_name(wb, tool_name, ws, tool_cell.coordinate)
-    table_cell.value = f"=SUM({table_column})"
-    table_cell.alignment = Alignment(horizontal="right")
-    # Amounts are DECIMAL(18,2); rounding to cents hides binary float noise.
-    check_cell.value = (
-        f"=IF(ROUND({tool_cell.coordinate}-{table_cell.coordinate},2)=0,"
-        '"OK","DIFFERENT")'
-    )
-    check_cell.alignment = Alignment(horizontal="right")
-    highlight(ws, check_cell.coordinate, text_equals_rule("OK", GOOD_STYLE))
-    highlight(ws, check_cell.coordinate, text_equals_rule("DIFFERENT", URGENT_STYLE))
+
+    header: str
+    role: str
 
 
-def add_totals(wb: Workbook) -> None:
-    """Add the "Totals" sheet: refunds by month and by reason, side by side."""
+@dataclass(frozen=True)
+class ControlRow:
+    """A row of a control block: the tool's value and the formulas beside it.
+
+    ``tool_name`` is the defined name of the cell the tool fills. ``formulas``
+    has one entry per formula column, and an empty one leaves the cell empty.
+    """
+
+    label: str
+    measure: str
+    tool_name: str
+    number_format: str
+    formulas: tuple[str, ...]
+
+
+TOOL_HEADER = "By the tool"
+CHECK_HEADER = "Check"
+# Widths of a control block's columns, so that labels such as "Checks on this
+# sheet" and amounts such as 12,345,678.91 show in full.
+CONTROL_LABEL_WIDTH = 24
+CONTROL_VALUE_WIDTH = 16
+# Height in points of a control block's header row: two lines of wrapped text.
+CONTROL_HEADER_HEIGHT = 30
+
+
+def add_control_block(
+    ws: Worksheet,
+    top_left: str,
+    first_header: str,
+    columns: tuple[ControlColumn, ...],
+    rows: tuple[ControlRow, ...],
+) -> str:
+    """Add rows that tie the tool's values to formulas, and return the checks' range.
+
+    Each row shows a label, a measure, the tool's value (a defined name the
+    tool fills), formulas over the tables, and a check cell that reads "OK"
+    when the formulas agree with the tool's value. The block must sit above
+    or beside the tables, because rows written into a table would overwrite
+    anything below it.
+    """
+    anchor = ws[top_left]
+    headers = (first_header, "Measure", TOOL_HEADER, *(c.header for c in columns))
+    for offset, header in enumerate((*headers, CHECK_HEADER)):
+        _style_control_header(ws.cell(anchor.row, anchor.column + offset, header))
+    ws.row_dimensions[anchor.row].height = CONTROL_HEADER_HEIGHT
+    for index, row in enumerate(rows, start=1):
+        _add_control_row(ws, anchor.row + index, anchor.column, columns, row)
+
+    check_column = get_column_letter(anchor.column + len(headers))
+    checks = f"{check_column}{anchor.row + 1}:{check_column}{anchor.row + len(rows)}"
+    highlight(ws, checks, text_equals_rule("OK", GOOD_STYLE))
+    highlight(ws, checks, text_equals_rule("DIFFERENT", URGENT_STYLE))
+    _widen_control_columns(ws, anchor.column, len(headers) + 1)
+    return checks
+
+
+def _style_control_header(cell: Cell) -> None:
+    cell.font = HEADER_FONT
+    cell.fill = HEADER_FILL
+    cell.alignment = HEADER_ALIGNMENT
+    cell.border = Border(bottom=THIN)
+
+
+def _add_control_row(
+    ws: Worksheet, row: int, first_col: int, columns, control: ControlRow
+) -> None:
+    ws.cell(row, first_col, control.label).font = LABEL_FONT
+    ws.cell(row, first_col + 1, control.measure)
+    tool_cell = ws.cell(row, first_col + 2)
+    tool_cell.number_format = control.number_format
+    add_defined_name(ws.parent, control.tool_name, ws, tool_cell.coordinate)
+
+    conditions = []
+    for offset, (column, formula) in enumerate(zip(columns, control.formulas)):
+        cell = ws.cell(row, first_col + 3 + offset, formula or None)
+        # A "zero" column counts keys, whatever the row's measure.
+        cell.number_format = COUNT if column.role == "zero" else control.number_format
+        if formula:
+            conditions += _check_condition(column, control, tool_cell, cell)
+    check = ws.cell(row, first_col + 3 + len(columns))
+    check.value = f'=IF(AND({",".join(conditions)}),"OK","DIFFERENT")'
+    check.alignment = Alignment(horizontal="center")
+
+
+def _check_condition(
+    column: ControlColumn, control: ControlRow, tool_cell: Cell, cell: Cell
+) -> list[str]:
+    if column.role == "zero":
+        return [f"{cell.coordinate}=0"]
+    if column.role != "equal":
+        return []
+    if control.number_format == MONEY:
+        # A spreadsheet sums binary doubles, so rounding to cents hides their noise.
+        return [f"ROUND({tool_cell.coordinate}-{cell.coordinate},2)=0"]
+    return [f"{tool_cell.coordinate}={cell.coordinate}"]
+
+
+def _widen_control_columns(ws: Worksheet, first_col: int, count: int) -> None:
+    for offset in range(count):
+        letter = get_column_letter(first_col + offset)
+        minimum = CONTROL_LABEL_WIDTH if offset == 0 else CONTROL_VALUE_WIDTH
+        dimension = ws.column_dimensions[letter]
+        dimension.width = max(dimension.width or 0, minimum)
+
+
+def table_anchor_below(checks: str) -> str:
+    """Return the cell in column A two rows below a control block's last row."""
+    _, _, _, last_row = range_boundaries(checks)
+    return f"A{last_row + 2}"
+
+
+def add_sheet_check(ws: Worksheet, coordinate: str, name: str, checks: str) -> None:
+    """Make ``coordinate`` read "OK" when every check cell in ``checks`` does."""
+    cell = ws[coordinate]
+    cell.value = f'=IF(COUNTIF({checks},"OK")=ROWS({checks}),"OK","DIFFERENT")'
+    add_defined_name(ws.parent, name, ws, coordinate)
+    highlight(ws, coordinate, text_equals_rule("OK", GOOD_STYLE))
+    highlight(ws, coordinate, text_equals_rule("DIFFERENT", URGENT_STYLE))
+
+
+def _criteria(reference: str) -> str:
+    """Return a SUMIFS criterion that matches the text in ``reference`` exactly.
+
+    A leading "=" keeps text such as ">5" from being read as a comparison, and
+    "~" escapes the wildcards * and ?, which Excel applies in criteria (see
+    Microsoft's reference of WorksheetFunction.SumIfs) and so does LibreOffice
+    in an xlsx file. Both compare without regard to case, so the tool gives
+    reasons and methods in lower case.
+    """
+    escaped = reference
+    for character in ("~", "*", "?"):
+        escaped = f'SUBSTITUTE({escaped},"{character}","~{character}")'
+    return f'"="&{escaped}'
+
+
+def breakdown_rows(table: str, key: str, label: str, suffix: str) -> tuple:
+    """Return the control rows of one breakdown of the refunds.
+
+    NOTE: the tests recalculate these SUMPRODUCT formulas, which give SUMIFS
+    and COUNTIFS a whole column as criteria, in LibreOffice only. No run in
+    Excel has checked them.
+    """
+    # A month is a date, which criteria match as a number without escaping.
+    criteria = f"{table}[{key}]" if key == "month" else _criteria(f"{table}[{key}]")
+    present = f'({table}[{key}]<>"")'
+    count_differs = (
+        f"=SUMPRODUCT({present}*"
+        f"(COUNTIFS(Refunds[{key}],{criteria})<>{table}[refunds]))"
+    )
+    amount_differs = (
+        f"=SUMPRODUCT({present}*(ROUND(SUMIFS(Refunds[amount],"
+        f"Refunds[{key}],{criteria})-{table}[amount],2)<>0))"
+    )
+    return (
+        ControlRow(
+            label,
+            "refunds",
+            f"tool_count_{suffix}",
+            COUNT,
+            (
+                f"=SUM({table}[refunds])",
+                "=COUNT(Refunds[amount])",
+                f"=SUBTOTAL(109,{table}[refunds])",
+                count_differs,
+            ),
+        ),
+        ControlRow(
+            label,
+            "amount",
+            f"tool_total_{suffix}",
+            MONEY,
+            (
+                f"=SUM({table}[amount])",
+                "=SUM(Refunds[amount])",
+                f"=SUBTOTAL(109,{table}[amount])",
+                amount_differs,
+            ),
+        ),
+    )
+
+
+BREAKDOWN_CONTROLS = (
+    ControlColumn("Sum of the table", "equal"),
+    ControlColumn("Refunds listing", "equal"),
+    ControlColumn("Rows shown by the filter", "shown"),
+    ControlColumn("Keys that differ from the listing", "zero"),
+)
+TABLE_CONTROLS = (
+    ControlColumn("From the table", "equal"),
+    ControlColumn("Rows shown by the filter", "shown"),
+)
+# Checks that the "All checks" cell of the Totals sheet combines.
+SHEET_CHECKS = (
+    "check_totals",
+    "check_reconciliation",
+    "check_refund_exceptions",
+    "check_refunds",
+)
+
+
+def add_refund_totals(wb: Workbook) -> None:
+    """Add the "Totals" sheet: the source, the checks and four breakdowns."""
     ws = wb.active
     ws.title = "Totals"
     write_title(ws, "Refund totals")
-    add_control_block(wb, ws, "A3", "tool_total_by_month", "RefundsByMonth[amount]")
-    add_control_block(wb, ws, "E3", "tool_total_by_reason", "RefundsByReason[amount]")
-    add_table(ws, "RefundsByMonth", REFUNDS_BY_MONTH_COLUMNS, "A7")
-    add_table(ws, "RefundsByReason", REFUNDS_BY_REASON_COLUMNS, "E7")
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["E"].width = 30
-    ws.freeze_panes = "A8"
+    rows = (
+        ("Period", GENERAL),
+        ("Source of the refunds", GENERAL),
+        ("Refunds with no date", COUNT),
+        ("Amount with no date", MONEY),
+        ("All checks", GENERAL),
+        ("Checks on this sheet", GENERAL),
+    )
+    cells = label_cells(ws, "A2", rows)
+    for name, cell in zip(
+        ("period", "refund_source", "undated_refunds", "undated_amount"), cells
+    ):
+        add_defined_name(wb, name, ws, cell.coordinate)
 
-
-def add_listing(
-    wb: Workbook,
-    sheet_title: str,
-    table_name: str,
-    columns,
-    tool_name: str,
-    amount_column: str,
-) -> Worksheet:
-    """Add a sheet with a control block in rows 1-3 and a table from row 5."""
-    ws = wb.create_sheet(sheet_title)
-    reference = f"{table_name}[{amount_column}]"
-    add_control_block(wb, ws, "A1", tool_name, reference)
-    add_table(ws, table_name, columns, "A5")
-    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 18)
-    ws.freeze_panes = "A6"
+    control_rows = tuple(
+        row for breakdown in REFUND_BREAKDOWNS for row in breakdown_rows(*breakdown)
+    )
+    checks = add_control_block(ws, "A9", "Table", BREAKDOWN_CONTROLS, control_rows)
+    header_row = ws[table_anchor_below(checks)].row
+    # Side by side, so that each table can grow downwards. Filtering one
+    # table hides its rows in the others too, because Excel hides whole rows.
+    for index, (table, key, _, _) in enumerate(REFUND_BREAKDOWNS):
+        columns = (BREAKDOWN_KEYS[key], *BREAKDOWN_VALUES)
+        add_table(ws, table, columns, f"{get_column_letter(1 + 4 * index)}{header_row}")
+    _widen_control_columns(ws, 1, len(BREAKDOWN_CONTROLS) + 4)
+    add_sheet_check(ws, cells[5].coordinate, "check_totals", checks)
+    _add_all_checks(ws, cells[4].coordinate)
     print_landscape(ws)
-    return ws
+
+
+def _add_all_checks(ws: Worksheet, coordinate: str) -> None:
+    conditions = ",".join(f'{name}="OK"' for name in SHEET_CHECKS)
+    ws[coordinate] = f'=IF(AND({conditions}),"OK","DIFFERENT")'
+    add_defined_name(ws.parent, "check_all", ws, coordinate)
+    highlight(ws, coordinate, text_equals_rule("OK", GOOD_STYLE))
+    highlight(ws, coordinate, text_equals_rule("DIFFERENT", URGENT_STYLE))
+
+
+def reconciliation_rows(comparison: str) -> tuple[ControlRow, ...]:
+    """Return the control rows of one comparison: its sums, then its counts."""
+    where = f'Reconciliation[compared_with],"{comparison}"'
+    label = COMPARISONS[comparison]
+    rows = [
+        ControlRow(
+            label,
+            measure,
+            f"tool_{comparison}_{measure}",
+            MONEY,
+            (f"=SUMIFS(Reconciliation[{measure}],{where})", ""),
+        )
+        for measure in ("refunds_amount", "other_amount", "difference")
+    ]
+    statuses = ("matched", "differing", "refunds_only", f"{comparison}_only")
+    names = ("matched", "differing", "refunds_only", "other_only")
+    for status, name in zip(statuses, names):
+        formula = f'=COUNTIFS({where},Reconciliation[status],"{status}")'
+        rows.append(
+            ControlRow(label, status, f"tool_{comparison}_{name}", COUNT, (formula, ""))
+        )
+    return tuple(rows)
+
+
+def add_reconciliation(wb: Workbook) -> None:
+    """Add the "Reconciliation" sheet: per order, the refunds export against the
+    orders export and against complaint compensation."""
+    ws = wb.create_sheet("Reconciliation")
+    write_title(ws, "Refunds reconciled between exports")
+    rows = (
+        ("Tolerance", MONEY),
+        ("Against the orders export", GENERAL),
+        ("Against compensation on complaints", GENERAL),
+        ("Checks on this sheet", GENERAL),
+    )
+    cells = label_cells(ws, "A2", rows)
+    names = (
+        "reconciliation_tolerance",
+        "reconciliation_orders_note",
+        "reconciliation_complaints_note",
+    )
+    for name, cell in zip(names, cells):
+        add_defined_name(wb, name, ws, cell.coordinate)
+
+    control_rows = [row for c in COMPARISONS for row in reconciliation_rows(c)]
+    control_rows.append(
+        ControlRow(
+            "all comparisons",
+            "difference",
+            "tool_total_difference",
+            MONEY,
+            (
+                "=SUM(Reconciliation[difference])",
+                "=SUBTOTAL(109,Reconciliation[difference])",
+            ),
+        )
+    )
+    checks = add_control_block(
+        ws, "A7", "Compared with", TABLE_CONTROLS, tuple(control_rows)
+    )
+    add_table(ws, "Reconciliation", RECONCILIATION_COLUMNS, table_anchor_below(checks))
+    _widen_control_columns(ws, 1, len(TABLE_CONTROLS) + 4)
+    add_sheet_check(ws, cells[3].coordinate, "check_reconciliation", checks)
+    # Wide enough for "Against compensation on complaints".
+    ws.column_dimensions["A"].width = 34
+    status = column_range(ws, "Reconciliation", "status")
+    highlight(ws, status, text_equals_rule("differing", URGENT_STYLE))
+    for value in ("refunds_only", "orders_only", "complaints_only"):
+        highlight(ws, status, text_equals_rule(value, WARNING_STYLE))
+    print_landscape(ws)
+
+
+def exception_rows() -> tuple[ControlRow, ...]:
+    """Return a count and an amount row per refund rule, then for all of them."""
+    rows = []
+    for rule_id in REFUND_RULES:
+        where = f'RefundExceptions[rule_id],"{rule_id}"'
+        rows += [
+            ControlRow(
+                rule_id,
+                "exceptions",
+                f"tool_count_{rule_id}",
+                COUNT,
+                (f"=COUNTIFS({where})", ""),
+            ),
+            ControlRow(
+                rule_id,
+                "amount_at_risk",
+                f"tool_total_{rule_id}",
+                MONEY,
+                (f"=SUMIFS(RefundExceptions[amount_at_risk],{where})", ""),
+            ),
+        ]
+    totals = (
+        ("exceptions", "count", COUNT, "COUNTA", 103, "exception_id"),
+        ("amount_at_risk", "total", MONEY, "SUM", 109, "amount_at_risk"),
+    )
+    for measure, kind, number_format, function, subtotal, column in totals:
+        reference = f"RefundExceptions[{column}]"
+        formulas = (f"={function}({reference})", f"=SUBTOTAL({subtotal},{reference})")
+        name = f"tool_{kind}_refund_exceptions"
+        rows.append(
+            ControlRow("all refund rules", measure, name, number_format, formulas)
+        )
+    return tuple(rows)
+
+
+def add_refund_exceptions(wb: Workbook) -> None:
+    """Add the "Refund exceptions" sheet: the register's rows of the refund rules."""
+    ws = wb.create_sheet("Refund exceptions")
+    write_title(ws, "Refund exceptions from the register")
+    (check_cell,) = label_cells(ws, "A2", (("Checks on this sheet", GENERAL),))
+    checks = add_control_block(ws, "A4", "Rule", TABLE_CONTROLS, exception_rows())
+    anchor = table_anchor_below(checks)
+    add_table(ws, "RefundExceptions", REFUND_EXCEPTION_COLUMNS, anchor)
+    _widen_control_columns(ws, 1, len(TABLE_CONTROLS) + 4)
+    add_sheet_check(ws, check_cell.coordinate, "check_refund_exceptions", checks)
+    severity = column_range(ws, "RefundExceptions", "severity")
+    highlight(ws, severity, text_equals_rule("urgent", URGENT_STYLE))
+    highlight(ws, severity, text_equals_rule("important", WARNING_STYLE))
+    print_landscape(ws)
+
+
+def refund_listing_rows() -> tuple[ControlRow, ...]:
+    paid = 'Refunds[status],"paid"'
+    return (
+        ControlRow(
+            "all refunds",
+            "refunds",
+            "tool_count_refunds",
+            COUNT,
+            ("=COUNT(Refunds[amount])", "=SUBTOTAL(102,Refunds[amount])"),
+        ),
+        ControlRow(
+            "all refunds",
+            "amount",
+            "tool_total_refunds",
+            MONEY,
+            ("=SUM(Refunds[amount])", "=SUBTOTAL(109,Refunds[amount])"),
+        ),
+        ControlRow(
+            "paid refunds",
+            "refunds",
+            "tool_count_paid_refunds",
+            COUNT,
+            (f"=COUNTIFS({paid})", ""),
+        ),
+        ControlRow(
+            "paid refunds",
+            "amount",
+            "tool_total_paid_refunds",
+            MONEY,
+            (f"=SUMIFS(Refunds[amount],{paid})", ""),
+        ),
+    )
+
+
+def add_refund_listing(wb: Workbook) -> None:
+    """Add the "Refunds" sheet: every refund of the period, with its totals."""
+    # NOTE: a listing longer than one sheet continues in table Refunds_2 on a
+    # further sheet, which no formula reads, so the checks then read DIFFERENT.
+    ws = wb.create_sheet("Refunds")
+    write_title(ws, "Refunds of the period")
+    (check_cell,) = label_cells(ws, "A2", (("Checks on this sheet", GENERAL),))
+    checks = add_control_block(
+        ws, "A4", "Refunds", TABLE_CONTROLS, refund_listing_rows()
+    )
+    anchor = table_anchor_below(checks)
+    add_table(ws, "Refunds", REFUND_COLUMNS, anchor)
+    _widen_control_columns(ws, 1, len(TABLE_CONTROLS) + 4)
+    add_sheet_check(ws, check_cell.coordinate, "check_refunds", checks)
+    ws.freeze_panes = ws[anchor].offset(row=1).coordinate
+    print_landscape(ws)
 
 
 def build_refund_check() -> Workbook:
     """Build the refund check template."""
     wb = Workbook()
-    add_totals(wb)
-    ws = add_listing(
-        wb,
-        "Refund exceptions",
-        "RefundExceptions",
-        REFUND_EXCEPTION_COLUMNS,
-        "tool_total_refund_exceptions",
-        "amount_at_risk",
-    )
-    severity = column_range(ws, "RefundExceptions", "severity")
-    highlight(ws, severity, text_equals_rule("urgent", URGENT_STYLE))
-    highlight(ws, severity, text_equals_rule("important", WARNING_STYLE))
-    add_listing(
-        wb, "Refunds", "Refunds", REFUND_COLUMNS, "tool_total_refunds", "amount"
-    )
+    add_refund_totals(wb)
+    add_reconciliation(wb)
+    add_refund_exceptions(wb)
+    add_refund_listing(wb)
     add_rejected_rows(wb)
     add_run_record(wb)
     return wb
@@ -631,11 +1029,21 @@ BUILDERS = {
 }
 
 
-def build_all(output: Path) -> list[Path]:
-    """Write every template into ``output``; return the paths written."""
+def build_all(output: Path, names: list[str] | None = None) -> list[Path]:
+    """Write the templates called ``names`` (all by default) into ``output``.
+
+    Returns the paths written. openpyxl stamps each file with the time it was
+    saved, so a template that was rebuilt differs in bytes but not in content.
+    """
+    unknown = sorted(set(names or ()) - set(BUILDERS))
+    if unknown:
+        choices = ", ".join(BUILDERS)
+        raise ValueError(f"unknown template(s) {', '.join(unknown)}; use {choices}")
     output.mkdir(parents=True, exist_ok=True)
     written = []
     for file_name, build in BUILDERS.items():
+        if names and file_name not in names:
+            continue
         path = output / file_name
         build().save(path)
         written.append(path)
@@ -650,8 +1058,18 @@ def main(argv: list[str] | None = None) -> int:
         default=TEMPLATES_DIR,
         help="folder to write the templates into (default: templates/)",
     )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="TEMPLATE",
+        help=f"templates to build, of {', '.join(BUILDERS)} (default: all)",
+    )
     args = parser.parse_args(argv)
-    for path in build_all(args.output):
+    try:
+        written = build_all(args.output, args.names)
+    except ValueError as error:
+        parser.error(str(error))
+    for path in written:
         print(path)
     return 0
 
