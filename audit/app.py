@@ -33,11 +33,13 @@ def _apply_overrides(config: Config, *, period=None, as_of=None, out=None, lang=
 
 
 def run_command(*, folder, files, profile, config_path, period, as_of, out, lang,
-                rules_dirs, open_after, quiet, command_line) -> list[Path]:
+                rules_dirs, previous_register, open_after, quiet,
+                command_line) -> list[Path]:
     config = _apply_overrides(load_config(config_path), period=period, as_of=as_of,
                               out=out, lang=lang, profile=profile)
     options = RunOptions(config, folder=folder, files=files,
-                         rules_dirs=list(rules_dirs), command_line=command_line)
+                         rules_dirs=list(rules_dirs), command_line=command_line,
+                         previous_register=previous_register)
     return execute(options, Progress(quiet), open_after)
 
 
@@ -81,7 +83,8 @@ def _open_in_excel(paths: list[Path]) -> None:
 
 
 def demo_command(*, order_count, seed, data_only, file_format, config_path, period,
-                 as_of, out, lang, rules_dirs, open_after, quiet, command_line):
+                 as_of, out, lang, rules_dirs, previous_register, open_after, quiet,
+                 command_line):
     from audit.demo import DEMO_AS_OF, write_demo
 
     config = _apply_overrides(load_config(config_path), period=period, as_of=as_of,
@@ -98,7 +101,7 @@ def demo_command(*, order_count, seed, data_only, file_format, config_path, peri
     if config.as_of is None:
         config.as_of = DEMO_AS_OF
     options = RunOptions(config, folder=data_dir, rules_dirs=list(rules_dirs),
-                         command_line=command_line)
+                         command_line=command_line, previous_register=previous_register)
     return execute(options, progress, open_after)
 
 

@@ -81,6 +81,11 @@ def run_options(command):
                      type=click.Path(file_okay=False), callback=_existing_dirs,
                      help="Folder of your own rule files (*.sql), added to the "
                      "built-in rules; may be given more than once."),
+        click.option("--previous-register", "previous_register",
+                     type=click.Path(dir_okay=False), callback=_existing_path,
+                     help="Earlier exception register (xlsx) whose reviewer columns "
+                     "(owner, status, root cause, action, notes) are carried forward "
+                     "by exception id. Default: the register already in --out."),
         click.option("--open", "open_after", is_flag=True,
                      help="Open the finished workbooks in desktop Excel (needs the "
                      "'excel' extra and Excel on Windows or macOS)."),

@@ -10,6 +10,8 @@ indicators, age bands) are the second part of the key, so
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -64,6 +66,8 @@ COMPLAINT_CATEGORIES = {
     "refund": ("Refund", "退款"),
     "service": ("Service", "服务"),
     "low_rating": ("Low rating", "低评分"),
+    "late": ("Late", "延误"),
+    "not_received": ("Not received", "未收到货"),
     "other": ("Other", "其他"),
     "unknown": ("Not categorised", "未分类"),
 }
@@ -158,6 +162,87 @@ NOTES = {
     ),
 }
 
+# Chinese titles of the built-in rules, by rule id. English titles come from the
+# rule files' headers, and a rule without an entry here keeps its own title.
+RULE_TITLES_ZH = {
+    "address_shared_by_customers": "多个客户使用同一收货地址",
+    "amount_outlier_customer": "订单金额远超客户常规范围",
+    "cancel_request_not_processed": "取消申请未及时处理",
+    "cancelled_after_shipment": "订单发货后被取消",
+    "cancelled_not_refunded": "已取消但未在时限内退款",
+    "cancelled_out_of_stock": "接单后因缺货取消",
+    "carrier_lost_or_damaged": "承运商报告包裹丢失或破损",
+    "compensation_exceeds_order": "赔偿金额超过订单金额",
+    "complaint_response_late": "投诉首次响应超时",
+    "complaint_unresolved": "投诉超时未解决",
+    "customer_order_burst": "同一客户短时间内大量下单",
+    "customer_refund_rate": "客户退款率超限",
+    "delivered_late": "晚于承诺日期送达",
+    "delivered_without_scan": "送达但缺少承运商交接扫描",
+    "duplicate_order": "同一客户重复下单",
+    "impossible_timestamps": "时间先后顺序不合逻辑",
+    "low_satisfaction": "投诉后满意度低",
+    "no_scan_in_transit": "运输途中长时间无扫描",
+    "nonpositive_amount": "金额或数量为零或负数",
+    "not_delivered_by_promise": "承诺日期前未送达",
+    "not_received_but_delivered": "已标记送达的订单被投诉“未收到”",
+    "not_shipped_in_time": "未在时限内发货",
+    "paid_amount_mismatch": "实付金额与订单金额不符",
+    "paid_more_than_once": "订单重复支付",
+    "payment_timeout": "超过支付时限仍未支付",
+    "price_outlier_sku": "单价远超该商品常规范围",
+    "refund_duplicate": "重复退款",
+    "refund_exceeds_paid": "退款超过实付金额",
+    "refund_late": "退款超时",
+    "refund_unpaid_order": "未支付订单发生退款",
+    "refund_without_cause": "无取消、退货或投诉依据的退款",
+    "repeat_complainant": "客户本期多次投诉",
+    "repeated_delivery_failures": "多次派送失败",
+    "returned_to_sender": "包裹被退回发件人",
+    "seller_complaint_rate": "卖家每千单质量投诉数超限",
+    "shipped_after_cancellation": "订单取消后仍发货",
+    "shipped_after_ship_by": "晚于最迟发货时间发货",
+    "shipped_before_payment": "订单未支付即发货",
+    "shipping_info_missing": "收货地址缺失或无效",
+    "split_shipment_late": "拆单发货中部分包裹晚于最迟发货时间",
+}
+
+# Chinese reasons for rejected input rows, by reason code. The English reasons
+# come from validation, and some name details (the damaged record, the failed
+# check) that the Chinese text leaves out. The row's value column still shows them.
+REJECTION_REASONS_ZH = {
+    "invalid_timestamp": "不是可识别格式的日期或时间",
+    "invalid_amount": "不是有效金额（最多两位小数，整数部分最多16位）",
+    "invalid_integer": "不是整数",
+    "invalid_boolean": "不是有效的是非值（如是/否或1/0）",
+    "nul_character": "含有空字符，说明导出文件已损坏，且任何单元格都无法保存该字符",
+    "missing_value": "必填值为空",
+    "duplicate_key": "同一键值已在前面的行中出现",
+    "not_allowed_value": "不是允许的取值",
+    "implausible_date": "日期早于1990年或晚于2099年",
+    "malformed_record": "记录格式有误，无法按列读取",
+    "rounded_number": "数字位数过多，已被舍入；请将该列导出为文本",
+    "failed_check": "未通过数据检查",
+}
+
+# Status of each rule in the run record.
+RULE_STATUSES = {
+    "ran": ("ran", "已运行"),
+    "skipped": ("skipped", "已跳过"),
+    "disabled": ("disabled", "已停用"),
+}
+
+# Texts of the run record and of the review pack's header cells.
+RUN_TEXTS = {
+    "as_of_derived": ("latest date in the inputs", "输入数据中的最晚日期"),
+    "no_configuration": (
+        "built-in defaults (no --config given)", "内置默认值（未指定配置文件）",
+    ),
+    "disabled": ("disabled in the configuration", "已在配置中停用"),
+    "no_values_in": ("no values in ", "以下列没有值："),
+    "span": ("{first} to {last}", "{first} 至 {last}"),
+}
+
 CHARTS = {
     "chart_1.title": ("Exceptions by month and stage", "各环节异常月度趋势"),
     "chart_1.x": ("Month (year-month)", "月份（年-月）"),
@@ -207,10 +292,42 @@ SHEETS = {
     "Totals": ("Totals", "合计"),
     "Refund exceptions": ("Refund exceptions", "退款异常"),
     "Refunds": ("Refunds", "退款记录"),
+    "Reconciliation": ("Reconciliation", "退款对账"),
 }
 
 # Captions the templates hold in plain cells, outside any table.
 TEXTS_ZH = {
+    # Captions of the refund check's control blocks.
+    "Against compensation on complaints": "与投诉赔偿对比",
+    "Against the orders export": "与订单导出对比",
+    "All checks": "全部核对",
+    "Amount with no date": "无日期金额",
+    "By method": "按退款方式",
+    "By month": "按月份",
+    "By reason": "按退款原因",
+    "By the tool": "工具计算",
+    "Checks on this sheet": "本表核对",
+    "Compared with": "对比对象",
+    "From the table": "表格公式",
+    "Keys that differ from the listing": "与明细不一致的分组",
+    "Measure": "指标",
+    "Refund exceptions from the register": "异常登记表中的退款异常",
+    "Refunds listing": "退款明细",
+    "Refunds of the period": "本期退款",
+    "Refunds reconciled between exports": "各导出之间的退款对账",
+    "Refunds with no date": "无日期退款",
+    "Rows shown by the filter": "筛选后显示的行",
+    "Rule": "规则",
+    "Source of the refunds": "退款数据来源",
+    "Sum of the table": "表格合计",
+    "Table": "表格",
+    "Tolerance": "容差",
+    "all comparisons": "全部对比",
+    "all refund rules": "全部退款规则",
+    "all refunds": "全部退款",
+    "complaint compensation": "投诉赔偿",
+    "orders export": "订单导出",
+    "paid refunds": "已支付退款",
     "As of": "截至日期",
     "Period": "期间",
     "Previous period": "上一期",
@@ -233,6 +350,14 @@ TEXTS_ZH = {
 # Chinese text for each header column of the templates' tables: review pack,
 # register, rejected rows, run record and refund check. The key is the English text.
 HEADERS_ZH = {
+    "source": "数据来源",
+    "party_from": "责任方依据",
+    "compared_with": "对比对象",
+    "refunds_amount": "退款导出金额",
+    "other_amount": "对比金额",
+    "difference": "差额",
+    "refund_ids": "退款编号列表",
+    "complaint_ids": "投诉编号列表",
     # Headline
     "indicator": "指标",
     "numerator": "分子",
@@ -336,6 +461,8 @@ def _build_labels() -> dict[str, tuple[str, str]]:
         "note": NOTES,
         "chart": CHARTS,
         "sheet": SHEETS,
+        "rule_status": RULE_STATUSES,
+        "run": RUN_TEXTS,
     }
     labels = {
         f"{prefix}.{code}": texts
@@ -389,6 +516,44 @@ def translate_note(note: str | None, lang: str) -> str | None:
     return separator.join(parts)
 
 
+def translate_rule_note(note: str | None, lang: str) -> str | None:
+    """Translate a rule's note in the run record, keeping the column names it lists."""
+    if not note or lang == "en":
+        return note
+    if note == RUN_TEXTS["disabled"][0]:
+        return label("run.disabled", lang)
+    prefix = RUN_TEXTS["no_values_in"][0]
+    if note.startswith(prefix):
+        columns = note.removeprefix(prefix).split(", ")
+        return label("run.no_values_in", lang) + "、".join(columns)
+    return note
+
+
+def span_label(first: dt.date, last: dt.date, lang: str) -> str:
+    """Return the label of the period from ``first`` to ``last``, both included."""
+    template = label("run.span", lang)
+    return template.format(first=first.isoformat(), last=last.isoformat())
+
+
+def as_of_label(as_of: dt.date, derived: bool, lang: str) -> str:
+    """Return the as-of date for the run record, saying so when the tool chose it."""
+    if not derived:
+        return as_of.isoformat()
+    reason = label("run.as_of_derived", lang)
+    if lang == "en":
+        return f"{as_of.isoformat()} ({reason})"
+    return f"{as_of.isoformat()}（{reason}）"
+
+
+# Codes that the refund check's COUNTIFS and SUMIFS formulas match against
+# the data, so they stay as they are in every language.
+CRITERIA_CODES = (
+    "cancelled_not_refunded", "refund_duplicate", "refund_exceeds_paid",
+    "refund_late", "refund_unpaid_order", "refund_without_cause",
+    "matched", "differing", "refunds_only", "orders_only", "complaints_only",
+)
+
+
 def header_labels(lang: str) -> dict[str, str]:
     """Map the templates' English texts to their text in ``lang``.
 
@@ -399,7 +564,7 @@ def header_labels(lang: str) -> dict[str, str]:
     _language_index(lang)
     chinese = HEADERS_ZH | TEXTS_ZH | {
         sheet: texts[1] for sheet, texts in SHEETS.items()
-    }
+    } | {code: code for code in CRITERIA_CODES}
     if lang == "en":
         return {text: text for text in chinese}
     return chinese
@@ -416,21 +581,53 @@ VALUE_COLUMNS = {
     "ResponseTimes": {"category": "complaint_category"},
     "OpenAgeing": {"age_band": "age_band"},
     "ExceptionTrend": {"category": "category"},
+    "RuleVersions": {"status": "rule_status", "note": "rule_note"},
+}
+
+# Columns whose Chinese text is looked up by the code in another column of the
+# same row: the code column and the table of texts. A code without a text, and
+# every row in English, keeps the text that the rule file or validation wrote.
+KEYED_COLUMNS = {
+    "ByRule": {"rule_title": ("rule_id", RULE_TITLES_ZH)},
+    "ByRuleAmount": {"rule_title": ("rule_id", RULE_TITLES_ZH)},
+    "RejectedRows": {"reason": ("reason_code", REJECTION_REASONS_ZH)},
 }
 
 
 def _value_text(prefix: str, value: str | None, lang: str) -> str | None:
     if prefix == "note":
         return translate_note(value, lang)
+    if prefix == "rule_note":
+        return translate_rule_note(value, lang)
     return value_label(prefix, value, lang)
 
 
+def _replace_column(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
+    return table.set_column(table.column_names.index(column), column, values)
+
+
+def _localize_keyed(name: str, table: pa.Table, lang: str) -> pa.Table:
+    if lang == "en":
+        return table
+    for column, (code_column, texts) in KEYED_COLUMNS.get(name, {}).items():
+        codes = table.column(code_column)
+        distinct = pc.unique(codes)
+        found = pa.array(
+            [texts.get(code) for code in distinct.to_pylist()], type=pa.string()
+        )
+        looked_up = pc.take(found, pc.index_in(codes, value_set=distinct))
+        own = table.column(column).cast(pa.string())
+        table = _replace_column(table, column, pc.coalesce(looked_up, own))
+    return table
+
+
 def localize_report(name: str, table: pa.Table, lang: str) -> pa.Table:
-    """Replace the codes in report ``name``'s table with their labels in ``lang``.
+    """Replace the codes in table ``name`` with their labels in ``lang``.
 
     The report tables keep codes (``on_time_shipping_rate``, ``fulfilment``) for
-    charts and formulas; this gives the text a reader sees in a workbook. Each
-    distinct value is looked up once, so large tables stay fast.
+    charts and formulas; this gives the text a reader sees in a workbook. The
+    run record's RuleVersions and the RejectedRows tables are localized the
+    same way. Each distinct value is looked up once, so large tables stay fast.
     """
     for column, prefix in VALUE_COLUMNS.get(name, {}).items():
         codes = table.column(column)
@@ -440,5 +637,5 @@ def localize_report(name: str, table: pa.Table, lang: str) -> pa.Table:
             type=pa.string(),
         )
         localized = pc.take(texts, pc.index_in(codes, value_set=distinct))
-        table = table.set_column(table.column_names.index(column), column, localized)
-    return table
+        table = _replace_column(table, column, localized)
+    return _localize_keyed(name, table, lang)

@@ -8,15 +8,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 
 from audit import __version__
+from audit.labels import (
+    as_of_label,
+    header_labels,
+    label,
+    localize_report,
+    span_label,
+    translate_note,
+)
 from audit.loader import sha256_of
 from audit.progress import Progress
-from audit.refunds import refund_control_totals, refund_tables
+from audit.refunds import build_refund_check
 from audit.register import REGISTER_COLUMNS
 from audit.resources import builtin_dir
 
@@ -106,52 +115,95 @@ def register_tables(con) -> dict[str, pa.Table]:
 def write_outputs(run, progress: Progress) -> list[Path]:
     """Write every output of the run; return the workbook paths."""
     from audit.charts import draw_charts
-    from audit.labels import header_labels, localize_report
     from audit.reports import compute_reports
-    from audit.workbook import fill_workbook
 
     con, config = run.con, run.options.config
     config.out.mkdir(parents=True, exist_ok=True)
+    carry_reviews(run, progress)
     record_tables, record_values = run_record_tables(run)
-    common = {**record_tables, "RejectedRows": rejected_table(con)}
+    common = {name: localize_report(name, table, config.lang)
+              for name, table in {**record_tables,
+                                  "RejectedRows": rejected_table(con)}.items()}
+    workbook_values = _localized_record_values(run, record_values, config.lang)
     labels = header_labels(config.lang) if config.lang != "en" else None
-    templates = builtin_dir("templates")
-    written = []
 
     with progress.step("statistics"):
         reports = compute_reports(con, run.report_parameters)
     with progress.step("charts"):
-        chart_dir = config.out / "charts"
+        chart_dir = output_name(run, "charts", "")
         charts = draw_charts(reports, chart_dir, config.lang)
-    refunds = refund_tables(con, run.report_parameters)
-    header_values = {"title": "Exception review", "period": run.period_label,
-                     "previous_period": _previous_label(run),
+    refunds = build_refund_check(
+        con, run.report_parameters, config.raw.get("refund_check", {})
+    )
+    header_values = {"title": label("text.Exception review", config.lang),
+                     "period": _period_label(run, config.lang),
+                     "previous_period": _previous_label(run, config.lang),
                      "as_of": run.as_of.isoformat()}
     plans = [
         ("register", {**register_tables(con), **common}, {}, {}),
         ("review_pack", {name: localize_report(name, table, config.lang)
                          for name, table in reports.items()} | common,
          header_values, charts),
-        ("refund_check", refunds | common, refund_control_totals(refunds), {}),
+        ("refund_check", refunds.tables | common, refunds.values, {}),
     ]
-    state = WrittenState(config.out)
-    for key, tables, values, images in plans:
-        destination = output_name(run, WORKBOOKS[key], ".xlsx")
-        backup = state.protect_edits(destination)
-        if backup is not None:
-            progress.note(f"{destination.name} was edited after order-audit wrote it; "
-                          f"the edited copy is kept as {backup.name}")
-        with progress.step(f"write {destination.name}"):
-            fill_workbook(templates / f"{key}.xlsx", destination,
-                          tables=_known_tables(templates / f"{key}.xlsx", tables),
-                          values={**record_values, **values}, images=images,
-                          labels=labels)
-        state.remember(destination)
-        written.append(destination)
-    state.save()
+    staging = Path(tempfile.mkdtemp(prefix=".order-audit-", dir=config.out))
+    try:
+        staged = _fill_all(run, plans, staging, workbook_values, labels, progress)
+        written = _move_into_place(run, staged, progress)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     _write_register_parquet(run)
     _write_run_record_json(run, record_values, written)
     return written
+
+
+def _fill_all(run, plans, staging: Path, workbook_values, labels, progress) -> list:
+    """Fill every workbook in the staging folder; nothing in place changes yet."""
+    from audit.workbook import fill_workbook
+
+    templates = builtin_dir("templates")
+    staged = []
+    for key, tables, values, images in plans:
+        destination = output_name(run, WORKBOOKS[key], ".xlsx")
+        template = templates / f"{key}.xlsx"
+        with progress.step(f"write {destination.name}"):
+            fill_workbook(template, staging / destination.name,
+                          tables=_known_tables(template, tables),
+                          values={**workbook_values, **values}, images=images,
+                          labels=labels)
+        staged.append((staging / destination.name, destination))
+    return staged
+
+
+def _move_into_place(run, staged: list, progress: Progress) -> list[Path]:
+    """Replace the earlier workbooks together, once all new ones are complete."""
+    state = WrittenState(run.options.config.out)
+    written = []
+    for source, destination in staged:
+        backup = state.protect_edits(destination)
+        if backup is not None:
+            progress.warn(f"{destination.name} was edited after order-audit wrote it; "
+                          f"the edited copy is kept as {backup.name}")
+        os.replace(source, destination)
+        state.remember(destination)
+        written.append(destination)
+    state.save()
+    return written
+
+
+def carry_reviews(run, progress: Progress) -> None:
+    """Copy reviewers' cells from the earlier register, when there is one."""
+    from audit.carry import carry_forward
+
+    source = run.options.previous_register or output_name(
+        run, "exception_register", ".xlsx")
+    if not source.exists():
+        return
+    count = carry_forward(run.con, source)
+    run.notes.append(f"reviewer columns of {count} exception(s) carried forward "
+                     f"from {source}")
+    progress.note(f"carried the reviewers' entries of {count} exception(s) "
+                  f"forward from {source.name}")
 
 
 class WrittenState:
@@ -191,10 +243,27 @@ class WrittenState:
         os.replace(temporary, self.path)
 
 
-def _previous_label(run) -> str:
+def _previous_label(run, lang: str) -> str:
     if run.previous is None:
-        return "no comparison: the inputs do not cover the previous period"
+        return translate_note(
+            "no comparison: the inputs do not cover the previous period", lang)
     return run.previous[0].strftime("%Y-%m")
+
+
+def _period_label(run, lang: str) -> str:
+    if run.options.config.period:
+        return run.period_label
+    return span_label(run.period[0].date(), run.as_of, lang)
+
+
+def _localized_record_values(run, values: dict, lang: str) -> dict:
+    """The run record's single cells in the workbook's language; the JSON keeps English."""
+    localized = dict(values)
+    localized["as_of"] = as_of_label(run.as_of, run.as_of_derived, lang)
+    localized["period"] = _period_label(run, lang)
+    if run.options.config.source is None:
+        localized["configuration"] = label("run.no_configuration", lang)
+    return localized
 
 
 def _known_tables(template: Path, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
@@ -225,6 +294,7 @@ def _write_run_record_json(run, values: dict, written: list[Path]) -> None:
                    "parameters": {k: str(v) for k, v in r.parameters.items()}}
                   for r in run.rule_records],
         "workbooks": [str(path) for path in written],
+        "notes": run.notes,
     }
     destination = output_name(run, "run_record", ".json")
     temporary = destination.with_suffix(".json.tmp")

@@ -31,6 +31,7 @@ class RunOptions:
     files: dict[str, Path] = field(default_factory=dict)
     rules_dirs: list[Path] = field(default_factory=list)
     command_line: str = ""
+    previous_register: Path | None = None
 
 
 @dataclass
@@ -164,6 +165,8 @@ def _create_canonical_tables(con, profile: Profile, present: list[InputSpec]) ->
                 f'CREATE OR REPLACE TABLE "{spec.feeds}" AS '
                 f'SELECT {names} FROM "in_{spec.name}" ORDER BY _row'
             )
+            # The canonical table is a copy; the staged one only costs memory.
+            con.execute(f'DROP TABLE "in_{spec.name}"')
     present_names = {spec.name for spec in present}
     for table, sql in profile.views.items():
         _create_view_table(con, profile, table, sql, present_names)
@@ -209,12 +212,20 @@ def _create_view_table(con, profile, table, sql, present_names) -> None:
 
 
 def _latest_timestamp(con) -> dt.datetime | None:
+    """Return the latest moment an event is recorded in the inputs.
+
+    Promised dates are left out because they lie in the future by design.
+    """
     return con.execute(
         """SELECT max(t) FROM (
-            SELECT max(created_at) AS t FROM orders
+            SELECT greatest(max(created_at), max(paid_at), max(shipped_at),
+                            max(delivered_at), max(cancel_requested_at),
+                            max(cancelled_at)) AS t FROM orders
             UNION ALL SELECT max(event_at) FROM carrier_events
-            UNION ALL SELECT max(created_at) FROM complaints
-            UNION ALL SELECT max(coalesce(refunded_at, requested_at)) FROM refunds)"""
+            UNION ALL SELECT greatest(max(created_at), max(first_response_at),
+                                      max(resolved_at)) FROM complaints
+            UNION ALL SELECT greatest(max(requested_at), max(approved_at),
+                                      max(refunded_at)) FROM refunds)"""
     ).fetchone()[0]
 
 
@@ -272,6 +283,40 @@ def run_rules(run: Run, progress: Progress) -> None:
     with progress.step("build the exception register"):
         register.build_register(con, config, run.as_of_moment, run.period)
         register.validate_register(con)
+    _build_previous_register(run, rule_list, global_values)
+
+
+def _build_previous_register(run: Run, rule_list, global_values: dict) -> None:
+    """Build ``register_previous``, the previous period's exceptions.
+
+    Most rules find the same exceptions whatever the period, so their hits are
+    reused; rules bounded by the period (repeat complaints in the month, for
+    example) run again with the previous period's bounds.
+    """
+    con, config = run.con, run.options.config
+    con.execute("CREATE OR REPLACE TABLE previous_hits AS SELECT * FROM rule_hits")
+    if run.previous is None:
+        con.execute("CREATE OR REPLACE TABLE register_previous AS "
+                    "SELECT * FROM register WHERE false")
+        return
+    bounded = [rule for rule in rule_list
+               if {"period_start", "period_end"} & rule.referenced_parameters]
+    previous_values = {**global_values, "period_start": run.previous[0],
+                       "period_end": run.previous[1]}
+    ran = {record.rule_id for record in run.rule_records if record.status == "ran"}
+    con.execute("ALTER TABLE rule_hits RENAME TO current_hits")
+    con.execute(rules_module.RULE_HITS_DDL)
+    for rule in bounded:
+        if rule.id in ran:
+            parameters = rules_module.bind_parameters(
+                rule, config.rule_settings(rule.id), previous_values)
+            rules_module.run_rule(con, rule, parameters)
+    con.execute("DELETE FROM previous_hits WHERE rule_id IN (SELECT unnest($ids))",
+                {"ids": [rule.id for rule in bounded] or [""]})
+    con.execute("INSERT INTO previous_hits SELECT * FROM rule_hits")
+    con.execute("DROP TABLE rule_hits")
+    con.execute("ALTER TABLE current_hits RENAME TO rule_hits")
+    register.build_previous_register(con, config, run.as_of_moment, run.previous)
 
 
 def _run_one(con, rule, config, available, global_values) -> RuleRecord:

@@ -16,6 +16,10 @@ class Progress:
         if not self.quiet:
             print(message, file=sys.stderr, flush=True)
 
+    def warn(self, message: str) -> None:
+        """Print a message that --quiet does not silence: something the user must know."""
+        print(f"Warning: {message}", file=sys.stderr, flush=True)
+
     @contextmanager
     def step(self, name: str):
         """Time a step of the run, announcing it when it starts and ends."""

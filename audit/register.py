@@ -82,7 +82,7 @@ def create_calendar(con, config: Config) -> None:
 
 
 REGISTER_SQL = """
-CREATE OR REPLACE TABLE register_all AS
+CREATE OR REPLACE TABLE {target} AS
 WITH keyed AS (
     SELECT h.*, c.title AS rule_title, c.category, c.exception_class,
            c.severity AS default_severity, c.responsible, c.limit_amount,
@@ -92,7 +92,7 @@ WITH keyed AS (
                coalesce(h.refund_id, ''), coalesce(h.carrier, ''),
                coalesce(h.seller_id, ''), coalesce(h.customer_id, ''),
                coalesce(h.sku, ''), coalesce(h.tracking_no, ''))), 1, 16)) AS exception_id
-    FROM rule_hits h JOIN rule_catalog c USING (rule_id)
+    FROM {hits} h JOIN rule_catalog c USING (rule_id)
     WHERE h.detected_at IS NULL OR h.detected_at < $as_of
 ),
 due AS (
@@ -124,7 +124,10 @@ disrupted AS (
 graded AS (
     SELECT d.*,
         d.due_by IS NOT NULL AND $as_of > d.due_by AS overdue,
-        CAST(date_diff('day', d.detected_at, $as_of) AS INTEGER) AS age_days,
+        -- Whole days from detection to the as-of date: an exception detected
+        -- on the as-of day itself is 0 days old.
+        CAST(date_diff('day', CAST(d.detected_at AS DATE),
+                       CAST($as_of AS DATE) - 1) AS INTEGER) AS age_days,
         list_position(['general', 'important', 'urgent'], d.default_severity) AS base_level,
         CASE WHEN d.amount_at_risk >= $amount_urgent THEN 3
              WHEN d.amount_at_risk >= $amount_important THEN 2 ELSE 1 END AS amount_level,
@@ -158,7 +161,20 @@ def build_register(con, config: Config, as_of: dt.datetime,
                    period: tuple[dt.datetime, dt.datetime] | None) -> None:
     """Create ``register_all`` (every hit) and ``register`` (the period's hits)."""
     create_calendar(con, config)
-    con.execute(REGISTER_SQL, {
+    _grade_hits(con, config, as_of, hits="rule_hits", target="register_all")
+    _keep_period(con, "register_all", "register", period)
+
+
+def build_previous_register(con, config: Config, as_of: dt.datetime,
+                            previous: tuple[dt.datetime, dt.datetime]) -> None:
+    """Create ``register_previous`` from ``previous_hits``, for period comparison."""
+    _grade_hits(con, config, as_of, hits="previous_hits", target="previous_all")
+    _keep_period(con, "previous_all", "register_previous", previous)
+    con.execute("DROP TABLE previous_all")
+
+
+def _grade_hits(con, config: Config, as_of: dt.datetime, *, hits: str, target: str):
+    con.execute(REGISTER_SQL.format(hits=hits, target=target), {
         "as_of": as_of,
         "amount_urgent": config.amount_urgent,
         "amount_important": config.amount_important,
@@ -166,14 +182,17 @@ def build_register(con, config: Config, as_of: dt.datetime,
         "key_order_amount": config.key_order_amount,
         "key_order_severity": config.key_order_severity,
     })
+
+
+def _keep_period(con, source: str, target: str, period) -> None:
     if period is None:
-        con.execute("CREATE OR REPLACE TABLE register AS SELECT * FROM register_all")
-    else:
-        con.execute(
-            "CREATE OR REPLACE TABLE register AS SELECT * FROM register_all "
-            "WHERE detected_at >= $start AND detected_at < $end",
-            {"start": period[0], "end": period[1]},
-        )
+        con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source}")
+        return
+    con.execute(
+        f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {source} "
+        "WHERE detected_at >= $start AND detected_at < $end",
+        {"start": period[0], "end": period[1]},
+    )
 
 
 REGISTER_SCHEMA = pa.DataFrameSchema(
@@ -186,7 +205,7 @@ REGISTER_SCHEMA = pa.DataFrameSchema(
         "responsible_party": pa.Column(str, pa.Check.isin(RESPONSIBLE_PARTIES)),
         "evidence": pa.Column(str, pa.Check.str_length(min_value=1)),
         "detected_at": pa.Column("datetime64[us]", nullable=False, coerce=True),
-        "status": pa.Column(str, pa.Check.isin(["open"])),
+        "status": pa.Column(str, pa.Check.str_length(min_value=1)),
         "age_days": pa.Column("Int64", pa.Check.ge(0), nullable=True, coerce=True),
     },
     strict=False,

@@ -277,20 +277,62 @@ def stage_input(con, spec: InputSpec, loaded: LoadedInput, mapping: dict,
     _reject_malformed(con, spec, loaded)
     _reject_suspect_cells(con, spec, loaded, mapping)
     typed = f"typed_{spec.name}"
-    selects = ["_file", "_row"]
-    for column in spec.columns:
-        expression = _typed_expression(
-            column, mapping[column.name], spec, loaded, formats, con
-        )
-        selects.append(f"{expression} AS {quote(column.name)}")
-    con.execute(
-        f"CREATE OR REPLACE TABLE {quote(typed)} AS SELECT {', '.join(selects)} "
-        f"FROM {quote(loaded.table)}"
-    )
-    _reject_unparsed(con, spec, loaded, mapping, typed)
+    failures = _create_typed_table(con, spec, loaded, mapping, formats, typed)
+    _reject_unparsed(con, spec, typed, failures)
     _reject_without_either(con, spec, mapping, typed)
     _reject_by_pandera(con, spec, loaded, mapping, typed)
-    return _accept(con, spec, loaded, typed)
+    counts = _accept(con, spec, loaded, typed)
+    # The raw text is no longer needed: every rejected value has been copied.
+    con.execute(f"DROP TABLE IF EXISTS {quote(loaded.table)}")
+    return counts
+
+
+def _create_typed_table(con, spec, loaded, mapping, formats, typed) -> list[tuple]:
+    """Type every column in one scan, listing each row's values that failed.
+
+    ``_failed`` holds, per row, the index into the returned list of
+    (header, reason code, reason) and the raw text, for each value that is
+    present but did not parse (or holds a NUL character).
+    """
+    inner = ["_file", "_row"]
+    outer = ["_file", "_row"]
+    checks: list[str] = []
+    failures: list[tuple] = []
+    for position, column in enumerate(spec.columns):
+        header = mapping[column.name]
+        expression = _typed_expression(column, header, spec, loaded, formats, con)
+        inner.append(f"{expression} AS {quote(column.name)}")
+        outer.append(quote(column.name))
+        if header is None:
+            continue
+        raw = f"_raw_{position}"
+        inner.append(f"{quote(header)} AS {raw}")
+        check = _failure_check(column, raw, len(failures))
+        if check is not None:
+            failures.append((header, *_failure_reason(column)))
+            checks.append(check)
+    failed = (f"list_filter([{', '.join(checks)}], lambda item: item IS NOT NULL)"
+              if checks else "[]")
+    con.execute(
+        f"CREATE OR REPLACE TABLE {quote(typed)} AS "
+        f"SELECT {', '.join(outer)}, {failed} AS _failed "
+        f"FROM (SELECT {', '.join(inner)} FROM {quote(loaded.table)})"
+    )
+    return failures
+
+
+def _failure_check(column, raw: str, index: int) -> str | None:
+    if column.type in PARSE_REASONS:
+        condition = f"NULLIF(trim({raw}), '') IS NOT NULL AND {quote(column.name)} IS NULL"
+    elif column.type in (ID, TEXT):
+        condition = f"contains({raw}, chr(0))"
+    else:
+        return None
+    return f"CASE WHEN {condition} THEN {{'index': {index}, 'value': {raw}}} END"
+
+
+def _failure_reason(column) -> tuple[str, str]:
+    return PARSE_REASONS[column.type] if column.type in PARSE_REASONS else NUL_REASON
 
 
 def _insert_rejections(con, rows: list[tuple]) -> None:
@@ -329,39 +371,29 @@ def _reject_suspect_cells(con, spec: InputSpec, loaded: LoadedInput, mapping) ->
     ])
 
 
-def _reject_unparsed(con, spec, loaded, mapping, typed) -> None:
-    parts = []
-    for column in spec.columns:
-        header = mapping[column.name]
-        if header is None:
-            continue
-        if column.type in PARSE_REASONS:
-            parts.append(_unparsed_part(spec, loaded, typed, column, header))
-        elif column.type in (ID, TEXT):
-            parts.append(_nul_part(spec, loaded, header))
-    if parts:
-        con.execute("INSERT INTO rejected_rows " + " UNION ALL ".join(parts))
-
-
-def _unparsed_part(spec, loaded, typed, column, header: str) -> str:
-    """Return SQL that selects the rows whose value is present but did not parse."""
-    code, reason = PARSE_REASONS[column.type]
-    return (
-        f"SELECT {literal(spec.name)}, t._file, t._row, {literal(header)}, "
-        f"r.{quote(header)}, {literal(code)}, {literal(reason)} "
-        f"FROM {quote(typed)} t JOIN {quote(loaded.table)} r USING (_row) "
-        f"WHERE NULLIF(trim(r.{quote(header)}), '') IS NOT NULL "
-        f"AND t.{quote(column.name)} IS NULL"
-    )
-
-
-def _nul_part(spec, loaded, header: str) -> str:
-    code, reason = NUL_REASON
-    return (
-        f"SELECT {literal(spec.name)}, _file, _row, {literal(header)}, "
-        f"{quote(header)}, {literal(code)}, {literal(reason)} "
-        f"FROM {quote(loaded.table)} WHERE contains({quote(header)}, chr(0))"
-    )
+def _reject_unparsed(con, spec: InputSpec, typed: str, failures: list[tuple]) -> None:
+    if not failures:
+        return
+    reasons = pyarrow.table({
+        "index": pyarrow.array(range(len(failures)), pyarrow.int64()),
+        "header": [failure[0] for failure in failures],
+        "code": [failure[1] for failure in failures],
+        "reason": [failure[2] for failure in failures],
+    })
+    con.register("_failure_reasons", reasons)
+    try:
+        con.execute(
+            f"""INSERT INTO rejected_rows
+            SELECT {literal(spec.name)}, f._file, f._row, r.header, f.item.value,
+                   r.code, r.reason
+            FROM (SELECT _file, _row, unnest(_failed) AS item
+                  FROM {quote(typed)} WHERE len(_failed) > 0) f
+            JOIN _failure_reasons r ON r."index" = f.item."index"
+            ORDER BY f._row, r."index"
+            """
+        )
+    finally:
+        con.unregister("_failure_reasons")
 
 
 def _reject_without_either(con, spec: InputSpec, mapping: dict, typed: str) -> None:

@@ -24,10 +24,18 @@ from audit.charts import (
     cjk_font_path,
     draw_charts,
 )
-from audit.labels import header_labels, label, localize_report, translate_note
+from audit.labels import (
+    as_of_label,
+    header_labels,
+    label,
+    localize_report,
+    span_label,
+    translate_note,
+    translate_rule_note,
+)
 from audit.reports import REPORT_COLUMNS
 from audit.resources import builtin_dir
-from audit.rules import PARTIES, SEVERITIES, STAGES
+from audit.rules import PARTIES, SEVERITIES, STAGES, load_rules
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LATIN_LETTER = re.compile(r"[A-Za-z]")
@@ -113,6 +121,10 @@ def test_draw_charts_writes_six_pngs(tmp_path: Path):
     for chart_id, path in paths.items():
         assert path == tmp_path / "charts" / f"{chart_id}.png"
         assert path.read_bytes().startswith(PNG_SIGNATURE), chart_id
+
+
+def test_chart_metadata_covers_six_charts(english):
+    assert sorted(english) == [f"chart_{number}" for number in range(1, 7)]
 
 
 def test_chart_metadata_titles_and_axis_labels(english):
@@ -391,3 +403,91 @@ def test_localize_report_keeps_unknown_values():
     assert localized.column("category").to_pylist() == [
         "Quality", "odd smell", "Not categorised",
     ]
+
+
+def test_rule_titles_zh_cover_builtin_rules():
+    rule_ids = {rule.id for rule in load_rules([])}
+    assert sorted(rule_ids - set(labels.RULE_TITLES_ZH)) == []
+    assert sorted(set(labels.RULE_TITLES_ZH) - rule_ids) == []
+
+
+def test_rejection_reasons_zh_cover_validation_codes():
+    from audit.validate import NUL_REASON, PANDERA_REASONS, PARSE_REASONS
+
+    codes = {code for code, _ in [*PARSE_REASONS.values(), *PANDERA_REASONS.values()]}
+    codes |= {NUL_REASON[0], "malformed_record", "rounded_number", "failed_check"}
+    assert sorted(codes - set(labels.REJECTION_REASONS_ZH)) == []
+
+
+def test_chinese_texts_have_no_latin_letters():
+    allowed = re.compile(r"SHA-256|\{first\}|\{last\}")
+    texts = [texts[1] for texts in labels.LABELS.values()]
+    texts += [*labels.RULE_TITLES_ZH.values(), *labels.REJECTION_REASONS_ZH.values()]
+    latin = [text for text in texts if LATIN_LETTER.search(allowed.sub("", text))]
+    assert latin == []
+
+
+def test_localize_report_rule_titles_zh_cn():
+    table = pa.table({
+        "rule_id": ["delivered_late", "my_own_rule"],
+        "rule_title": ["Delivered after the promised date", "My own rule"],
+        "exceptions": [3, 1],
+    })
+    localized = localize_report("ByRule", table, "zh-CN")
+    assert localized.column("rule_title").to_pylist() == ["晚于承诺日期送达", "My own rule"]
+    assert localized.column("rule_id").to_pylist() == ["delivered_late", "my_own_rule"]
+
+
+def test_localize_report_en_keeps_rule_titles():
+    table = pa.table({"rule_id": ["delivered_late"], "rule_title": ["Late (custom)"]})
+    localized = localize_report("ByRule", table, "en")
+    assert localized.column("rule_title").to_pylist() == ["Late (custom)"]
+
+
+def test_localize_report_rejection_reasons():
+    table = pa.table({
+        "reason_code": ["duplicate_key", "new_code", None],
+        "reason": ["the same key appears on an earlier row", "a new check", None],
+    })
+    localized = localize_report("RejectedRows", table, "zh-CN")
+    assert localized.column("reason").to_pylist() == [
+        "同一键值已在前面的行中出现", "a new check", None,
+    ]
+
+
+def test_localize_report_rule_versions():
+    table = pa.table({
+        "rule_id": ["a", "b", "c"],
+        "status": ["ran", "skipped", "disabled"],
+        "note": ["", "no values in orders.carrier, refunds.amount",
+                 "disabled in the configuration"],
+    })
+    localized = localize_report("RuleVersions", table, "zh-CN")
+    assert localized.column("status").to_pylist() == ["已运行", "已跳过", "已停用"]
+    assert localized.column("note").to_pylist() == [
+        "", "以下列没有值：orders.carrier、refunds.amount", "已在配置中停用",
+    ]
+
+
+def test_translate_rule_note_en_unchanged():
+    note = "no values in orders.carrier"
+    assert translate_rule_note(note, "en") == note
+
+
+def test_span_label_both_languages():
+    first, last = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+    assert span_label(first, last, "en") == "2026-01-01 to 2026-03-31"
+    assert span_label(first, last, "zh-CN") == "2026-01-01 至 2026-03-31"
+
+
+def test_as_of_label_marks_derived_date():
+    day = dt.date(2026, 3, 31)
+    assert as_of_label(day, False, "zh-CN") == "2026-03-31"
+    assert as_of_label(day, True, "en") == "2026-03-31 (latest date in the inputs)"
+    assert as_of_label(day, True, "zh-CN") == "2026-03-31（输入数据中的最晚日期）"
+
+
+def test_localize_report_demo_complaint_categories():
+    table = pa.table({"category": ["late", "not_received"], "complaints": [1, 2]})
+    localized = localize_report("ComplaintTrend", table, "zh-CN")
+    assert localized.column("category").to_pylist() == ["延误", "未收到货"]

@@ -193,3 +193,43 @@ def test_run_wrong_profile_names_better_fit(olist_dir, tmp_path):
                     str(tmp_path / "out"), str(olist_dir))
     assert result.exit_code == 1
     assert "--profile olist" in result.output
+
+
+def register_rows(path):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path)["Register"]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows)
+    return header, [list(row) for row in rows]
+
+
+def test_rerun_carries_reviewer_columns_forward(tmp_path):
+    from openpyxl import load_workbook
+
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,created_at,promised_delivery_by,delivered_at\n"
+        "A1,2024-03-01 10:00,2024-03-04,2024-03-06 10:00\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["run", "--quiet", "--as-of", "2024-03-10", "--out", str(out),
+            "--orders", str(orders)]
+    assert invoke(*args).exit_code == 0
+    path = out / "exception_register.xlsx"
+    workbook = load_workbook(path)
+    sheet = workbook["Register"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(2, header.index("owner") + 1, "Li Wei")
+    sheet.cell(2, header.index("status") + 1, "in progress")
+    sheet.cell(2, header.index("notes") + 1, "carrier asked")
+    workbook.save(path)
+
+    result = invoke(*args)
+    assert result.exit_code == 0
+    assert "edited copy is kept" in result.output
+    header, rows = register_rows(path)
+    row = rows[0]
+    assert row[header.index("owner")] == "Li Wei"
+    assert row[header.index("status")] == "in progress"
+    assert row[header.index("notes")] == "carrier asked"
+    assert len(list(out.glob("exception_register.edited-*.xlsx"))) == 1

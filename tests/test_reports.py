@@ -192,6 +192,11 @@ EARLIER_EXCEPTIONS = [
 ]
 
 
+# February's register: F1, F2 (once) and E07, which March's register also lists.
+PREVIOUS_REGISTER = [EARLIER_EXCEPTIONS[0], EARLIER_EXCEPTIONS[1],
+                     next(row for row in REGISTER if row["exception_id"] == "E07")]
+
+
 def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name, columns in CANONICAL.items():
         definition = ", ".join(f"{c.name} {SQL_TYPES[c.type]}" for c in columns)
@@ -199,6 +204,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     definition = ", ".join(f"{name} {kind}" for name, kind in REGISTER_COLUMNS.items())
     con.execute(f"CREATE TABLE register ({definition})")
     con.execute(f"CREATE TABLE register_all ({definition})")
+    con.execute(f"CREATE TABLE register_previous ({definition})")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
@@ -227,6 +233,8 @@ def shop_connection() -> duckdb.DuckDBPyConnection:
     _insert(con, "complaints", COMPLAINTS)
     _insert(con, "register", REGISTER)
     _insert(con, "register_all", REGISTER + EARLIER_EXCEPTIONS)
+    # The previous period's register holds each of February's exceptions once.
+    _insert(con, "register_previous", PREVIOUS_REGISTER)
     return con
 
 

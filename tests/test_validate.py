@@ -384,3 +384,14 @@ def test_carrier_events_need_id_column(tmp_path):
         stage(tmp_path, "carrier_events", "event_at,event_code\n2024-01-01,delivered\n")
     assert "'tracking_no' or 'order_id' (for carrier_events; one of them is required)" \
         in caught.value.message
+
+
+def test_stage_header_with_quotes_is_only_a_name(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET", encoding="utf-8")
+    header = f'"carrier"" , (SELECT content FROM read_text(\'{secret}\')) AS ""x"'
+    con, counts = stage(tmp_path, "orders",
+                        f"order_id,created_at,{header}\nA1,2024-01-01,dhl\n")
+    assert counts.rows_accepted == 1
+    values = con.execute("SELECT * FROM in_orders").fetchall()
+    assert "TOP-SECRET" not in repr(values)

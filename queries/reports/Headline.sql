@@ -8,7 +8,8 @@
 --   Orders and complaints belong to a period by created_at, shipments by the
 --   order's shipped_at, refunds by refunded_at (else approved_at, else
 --   requested_at). Current exceptions are the rows of register; the previous
---   period's are the distinct exceptions of register_all detected in it.
+--   period's are the rows of register_previous, for which the rules bounded by
+--   the period ran again with the previous period's bounds.
 WITH periods AS (
     SELECT
         'current' AS period,
@@ -39,13 +40,7 @@ order_counts AS (
 period_exceptions AS (
     SELECT 'current' AS period, exception_id, category FROM register
     UNION ALL
-    -- register_all repeats an exception in every period it was reported in, so
-    -- each one is counted once, in the period it was detected in.
-    SELECT DISTINCT 'previous', r.exception_id, r.category
-    FROM register_all AS r
-    JOIN periods AS p
-        ON p.period = 'previous'
-        AND r.detected_at >= p.start_at AND r.detected_at < p.end_at
+    SELECT 'previous', exception_id, category FROM register_previous
 ),
 category_counts AS (
     SELECT p.period, c.category, c.position, count(e.exception_id) AS exceptions
