@@ -167,12 +167,28 @@ def _fill_all(run, plans, staging: Path, workbook_values, labels, progress) -> l
         destination = output_name(run, WORKBOOKS[key], ".xlsx")
         template = templates / f"{key}.xlsx"
         with progress.step(f"write {destination.name}"):
-            fill_workbook(template, staging / destination.name,
-                          tables=_known_tables(template, tables),
-                          values={**workbook_values, **values}, images=images,
-                          labels=labels)
+            result = fill_workbook(template, staging / destination.name,
+                                   tables=_known_tables(template, tables),
+                                   values={**workbook_values, **values},
+                                   images=images, labels=labels)
+        _report_cleaning(run, destination.name, result, progress)
         staged.append((staging / destination.name, destination))
     return staged
+
+
+def _report_cleaning(run, name: str, result, progress: Progress) -> None:
+    """Say when text had to change to fit in a cell, so nothing changes silently."""
+    if result.control_chars_removed:
+        message = (f"{name}: {result.control_chars_removed} control character(s) that "
+                   "Excel cannot store were removed from text cells")
+        run.notes.append(message)
+        progress.warn(message)
+    if result.texts_cut:
+        message = (f"{name}: {result.texts_cut} text(s) longer than Excel's 32,767 "
+                   "characters were cut and marked; the register's Parquet file "
+                   "keeps them whole")
+        run.notes.append(message)
+        progress.warn(message)
 
 
 def _move_into_place(run, staged: list, progress: Progress) -> list[Path]:

@@ -31,19 +31,22 @@ def render_page(results: dict) -> str:
         "",
         "## Whole run",
         "",
-        "| orders | input rows | run (s) | peak memory (MB) | s per 1,000 orders "
-        "| pandas baseline (s) | baseline / tool |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| orders | input rows | run, all rules (s) | peak memory (MB) "
+        "| s per 1,000 orders | run, baseline's 5 rules (s) | pandas baseline (s) "
+        "| baseline / tool, same rules |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
         tool, baseline = run["tool"], run.get("baseline", {})
+        same = run.get("tool_baseline_rules", {})
         rows = sum(run["input_rows"].values())
         per_thousand = tool["total_s"] / run["orders"] * 1000
         lines.append(
             f"| {run['orders']:,} | {rows:,} | {_seconds(tool['total_s'])} "
             f"| {tool['peak_mb']:.0f} | {per_thousand:.4f} "
+            f"| {_seconds(same.get('total_s'))} "
             f"| {_seconds(baseline.get('total_s'))} "
-            f"| {_ratio(baseline.get('total_s'), tool['total_s'])} |"
+            f"| {_ratio(baseline.get('total_s'), same.get('total_s'))} |"
         )
     lines += ["", "## Stages and their floors", ""]
     for run in results["runs"]:
@@ -67,8 +70,10 @@ def render_page(results: dict) -> str:
     lines += [
         "## Limitations",
         "",
-        "- The pandas baseline implements five rules, not the whole catalogue, so",
-        "  the ratio understates the difference for the full job.",
+        "- The pandas baseline implements five rules and writes one sheet with",
+        "  `DataFrame.to_excel`; the tool, even limited to those five rules, still",
+        "  types and validates every column of every input, keeps the rejected rows,",
+        "  computes the review pack and writes three workbooks and six charts.",
         "- Timings vary by a few percent between runs on a shared machine.",
         "",
     ]

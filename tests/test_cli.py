@@ -233,3 +233,18 @@ def test_rerun_carries_reviewer_columns_forward(tmp_path):
     assert row[header.index("status")] == "in progress"
     assert row[header.index("notes")] == "carrier asked"
     assert len(list(out.glob("exception_register.edited-*.xlsx"))) == 1
+
+
+def test_run_warns_about_cleaned_text(tmp_path):
+    # The bad amount is listed in the Rejected rows sheet, where the control
+    # character must go and the text must be cut.
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,created_at,order_amount\nA1,2024-03-01 09:00,10.00\n"
+        f'A2,2024-03-01 09:00,"bell\x07 {"x" * 40000}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("run", "--quiet", "--as-of", "2024-03-20", "--out", str(out),
+                    "--orders", str(orders))
+    assert result.exit_code == 0, result.output
+    assert "control character(s) that Excel cannot store were removed" in result.output
+    assert "were cut and marked" in result.output
