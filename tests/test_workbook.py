@@ -906,7 +906,7 @@ def test_images_placed_at_anchor(tmp_path):
         images={"chart_2": png},
     )
     (image,) = openpyxl.load_workbook(destination)["Charts"]._images
-    assert (image.anchor._from.col, image.anchor._from.row) == (12, 2)
+    assert (image.anchor._from.col, image.anchor._from.row) == (16, 2)
     # 400 px drawn at 192 dpi is shown 200 px wide at Excel's 96 px per inch.
     assert image.anchor.ext.width == pixels_to_EMU(200)
 

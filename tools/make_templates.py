@@ -74,10 +74,11 @@ GOOD_STYLE = {
     "font": Font(color="006100"),
 }
 
-# Charts are drawn about 16 x 9 cm. At Excel's default column width (64 px)
-# and row height (20 px) that is about 10 columns by 17 rows, so anchors sit
-# 11 columns and 20 rows apart.
-CHART_ANCHORS = ("B3", "M3", "B23", "M23", "B43", "M43")
+# Charts are drawn 8 x 4.5 inches (1200 x 675 px at 150 dpi, about 20 x 11 cm).
+# At Excel's default column width (64 px at 96 dpi) and row height (20 px)
+# that is about 12 columns by 23 rows, so anchors sit 15 columns and 27 rows
+# apart, leaving a margin between charts.
+CHART_ANCHORS = ("B3", "Q3", "B30", "Q30", "B57", "Q57")
 
 
 @dataclass(frozen=True)
