@@ -1,4 +1,4 @@
-"""What each command does, between the CLI's parsing and the domain modules."""
+"""The commands' work, between the CLI's parsing and the domain modules."""
 
 from __future__ import annotations
 
@@ -16,13 +16,10 @@ from audit.progress import Progress
 def _apply_overrides(config: Config, *, period=None, as_of=None, out=None, lang=None,
                      profile=None) -> Config:
     """Let command-line options win over the configuration file."""
-    try:
-        if period:
-            config.period = parse_period(period, "--period")
-        if as_of:
-            config.as_of = parse_date(as_of, "--as-of")
-    except UsageError:
-        raise
+    if period:
+        config.period = parse_period(period, "--period")
+    if as_of:
+        config.as_of = parse_date(as_of, "--as-of")
     if out:
         config.out = Path(out)
     if lang:

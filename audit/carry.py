@@ -3,7 +3,7 @@
 Reviewers fill in owner, status, root cause, corrective action, target date
 and notes. Because an exception keeps its ``exception_id`` from run to run,
 those cells are copied by id from the earlier workbook into the new register,
-so a monthly rerun never loses them.
+so a monthly rerun keeps them.
 """
 
 from __future__ import annotations

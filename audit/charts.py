@@ -230,6 +230,9 @@ def _draw_cumulative_line(axes: Axes, table: pa.Table, lang: str) -> Axes:
     return right
 
 
+MAX_PARETO_BARS = 15
+
+
 def draw_rule_pareto(tables: dict[str, pa.Table], lang: str) -> Figure:
     """Draw chart_2: exceptions by rule in Pareto order with the cumulative share."""
     figure, axes = _new_axes()
@@ -238,6 +241,10 @@ def draw_rule_pareto(tables: dict[str, pa.Table], lang: str) -> Figure:
     if _is_empty(table):
         _draw_no_data(axes, lang)
         return figure
+    # The long tail of rare rules would crowd the labels into an unreadable
+    # band; the cumulative line still counts every rule, so cutting the tail
+    # hides bars, not exceptions.
+    table = table.slice(0, MAX_PARETO_BARS)
     _draw_pareto_bars(axes, table, lang)
     right = _draw_cumulative_line(axes, table, lang)
     bar_handles, bar_labels = axes.get_legend_handles_labels()

@@ -290,8 +290,8 @@ def _build_previous_register(run: Run, rule_list, global_values: dict) -> None:
     """Build ``register_previous``, the previous period's exceptions.
 
     Most rules find the same exceptions whatever the period, so their hits are
-    reused; rules bounded by the period (repeat complaints in the month, for
-    example) run again with the previous period's bounds.
+    reused. Rules bounded by the period, such as repeat complaints in the
+    month, run again with the previous period's bounds.
     """
     con, config = run.con, run.options.config
     con.execute("CREATE OR REPLACE TABLE previous_hits AS SELECT * FROM rule_hits")
