@@ -27,7 +27,10 @@ def _report_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        debug = click.get_current_context().find_root().params.get("debug", False)
+        debug = (kwargs.pop("debug", False)
+                 or click.get_current_context().find_root().params.get("debug", False))
+        if debug:
+            _enable_debug_logging()
         try:
             return command(*args, **kwargs)
         except AuditError as exc:
@@ -90,6 +93,9 @@ def run_options(command):
                      help="Open the finished workbooks in desktop Excel (needs the "
                      "'excel' extra and Excel on Windows or macOS)."),
         click.option("--quiet", is_flag=True, help="Show no progress messages."),
+        click.option("--debug", is_flag=True,
+                     help="Show Python tracebacks and debug logs (same as "
+                     "`order-audit --debug ...`)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -112,10 +118,18 @@ def main(debug: bool) -> None:
     Writes an exception register, a monthly review pack and a refund check
     as Excel workbooks.
     """
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if debug:
+        _enable_debug_logging()
+
+
+def _enable_debug_logging() -> None:
+    logging.getLogger().setLevel(logging.DEBUG)
+    # matplotlib's font manager logs every font it considers at debug level,
+    # which buries the tool's own messages.
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    logging.getLogger("PIL").setLevel(logging.WARNING)
 
 
 @main.command()

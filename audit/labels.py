@@ -588,6 +588,9 @@ VALUE_COLUMNS = {
 # same row: the code column and the table of texts. A code without a text, and
 # every row in English, keeps the text that the rule file or validation wrote.
 KEYED_COLUMNS = {
+    "Register": {"rule_title": ("rule_id", RULE_TITLES_ZH)},
+    "RegisterSummary": {"rule_title": ("rule_id", RULE_TITLES_ZH)},
+    "RefundExceptions": {"rule_title": ("rule_id", RULE_TITLES_ZH)},
     "ByRule": {"rule_title": ("rule_id", RULE_TITLES_ZH)},
     "ByRuleAmount": {"rule_title": ("rule_id", RULE_TITLES_ZH)},
     "RejectedRows": {"reason": ("reason_code", REJECTION_REASONS_ZH)},
@@ -619,6 +622,34 @@ def _localize_keyed(name: str, table: pa.Table, lang: str) -> pa.Table:
         own = table.column(column).cast(pa.string())
         table = _replace_column(table, column, pc.coalesce(looked_up, own))
     return table
+
+
+# Register columns whose codes are shown as labels in a translated register.
+# Severity keeps its code because the template's conditional formatting
+# compares the cell with "urgent" and "important".
+REGISTER_VALUE_COLUMNS = {
+    "Register": {"category": "category", "responsible_party": "party"},
+    "RegisterSummary": {"category": "category"},
+}
+
+
+def localize_register(name: str, table: pa.Table, lang: str) -> pa.Table:
+    """Show a translated register's categories, parties and rule titles as labels.
+
+    English registers keep the codes, which filters and formulas match on.
+    """
+    if lang == "en":
+        return table
+    for column, prefix in REGISTER_VALUE_COLUMNS.get(name, {}).items():
+        codes = table.column(column)
+        distinct = pc.unique(codes)
+        texts = pa.array(
+            [_value_text(prefix, code, lang) for code in distinct.to_pylist()],
+            type=pa.string(),
+        )
+        table = _replace_column(
+            table, column, pc.take(texts, pc.index_in(codes, value_set=distinct)))
+    return _localize_keyed(name, table, lang)
 
 
 def localize_report(name: str, table: pa.Table, lang: str) -> pa.Table:

@@ -19,6 +19,7 @@ from audit.labels import (
     as_of_label,
     header_labels,
     label,
+    localize_register,
     localize_report,
     span_label,
     translate_note,
@@ -140,11 +141,14 @@ def write_outputs(run, progress: Progress) -> list[Path]:
                      "previous_period": _previous_label(run, config.lang),
                      "as_of": run.as_of.isoformat()}
     plans = [
-        ("register", {**register_tables(con), **common}, {}, {}),
+        ("register", {name: localize_register(name, table, config.lang)
+                      for name, table in register_tables(con).items()} | common, {}, {}),
         ("review_pack", {name: localize_report(name, table, config.lang)
                          for name, table in reports.items()} | common,
          header_values, charts),
-        ("refund_check", refunds.tables | common, refunds.values, {}),
+        ("refund_check", {name: localize_register(name, table, config.lang)
+                          for name, table in refunds.tables.items()} | common,
+         refunds.values, {}),
     ]
     staging = Path(tempfile.mkdtemp(prefix=".order-audit-", dir=config.out))
     try:

@@ -248,3 +248,35 @@ def test_run_warns_about_cleaned_text(tmp_path):
     assert result.exit_code == 0, result.output
     assert "control character(s) that Excel cannot store were removed" in result.output
     assert "were cut and marked" in result.output
+
+
+def test_chinese_register_shows_labels(tmp_path):
+    from openpyxl import load_workbook
+
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,created_at,promised_delivery_by,delivered_at\n"
+        "A1,2024-03-01 10:00,2024-03-04,2024-03-06 10:00\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("run", "--quiet", "--lang", "zh-CN", "--as-of", "2024-03-10",
+                    "--out", str(out), "--orders", str(orders))
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out / "exception_register.xlsx")
+    sheet = workbook["异常登记表"]
+    header = [cell.value for cell in sheet[1]]
+    row = [cell.value for cell in sheet[2]]
+    assert row[header.index("规则编号")] == "delivered_late"
+    assert row[header.index("类别")] == "发货配送"
+    assert row[header.index("责任方")] == "承运商"
+    # Severity keeps its code so the template's conditional formatting applies.
+    assert row[header.index("严重程度")] in ("general", "important", "urgent")
+
+
+def test_debug_after_subcommand_shows_traceback(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,created_at\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--debug", "--quiet", "--out",
+                                       str(tmp_path / "out"), "--orders", str(orders)])
+    assert result.exit_code == 1
+    assert result.exception is not None
+    assert "nothing to audit" in str(result.exception)
