@@ -272,6 +272,7 @@ def run_rules(run: Run, progress: Progress) -> None:
     """Run every enabled rule whose columns are available, then build the register."""
     con, config = run.con, run.options.config
     rule_list = rules_module.load_rules(run.options.rules_dirs)
+    rules_module.check_rule_settings(rule_list, config.rules)
     con.execute(rules_module.RULE_HITS_DDL)
     register.create_rule_catalog(con, rule_list, config)
     available = available_columns(con)

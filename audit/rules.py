@@ -9,6 +9,7 @@ overrides their defaults, so thresholds are never literals in the SQL.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from audit.errors import RuleError
+from audit.errors import ConfigError, RuleError
 from audit.resources import builtin_dir
 
 STAGES = [
@@ -178,6 +179,34 @@ def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
     if problems:
         raise RuleError("\n".join(problems), fix="Fix the rule headers listed above.")
     return sorted(rules.values(), key=lambda rule: (STAGES.index(rule.category), rule.id))
+
+
+RULE_SETTINGS = {"enabled", "severity", "time_limit"}
+
+
+def check_rule_settings(rules: list[Rule], settings: dict[str, dict]) -> None:
+    """Reject configured rules and parameters that do not exist, all at once.
+
+    A misspelt threshold would otherwise be ignored and the rule would run
+    with its default, which is exactly the silent change a user cannot see.
+    """
+    known = {rule.id: rule for rule in rules}
+    problems = []
+    for rule_id, values in settings.items():
+        rule = known.get(rule_id)
+        if rule is None:
+            close = difflib.get_close_matches(rule_id, list(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"[rules.{rule_id}] names no rule{hint}")
+            continue
+        allowed = RULE_SETTINGS | set(rule.params)
+        for name in sorted(set(values) - allowed):
+            problems.append(
+                f"rules.{rule_id}.{name} is not a setting of this rule; "
+                f"it has {', '.join(sorted(allowed))}")
+    if problems:
+        raise ConfigError("\n".join(problems),
+                          fix="Run `order-audit rules ID` to see a rule's parameters.")
 
 
 def bind_parameters(rule: Rule, settings: dict, global_values: dict) -> dict:

@@ -1,7 +1,8 @@
 """The register: stable ids, due dates in business time, severity, force majeure."""
 
 import datetime as dt
-from decimal import Decimal
+
+import pytest
 
 from audit.config import load_config
 from audit.pipeline import RunOptions, prepare, run_rules
@@ -105,3 +106,26 @@ def test_register_rule_can_be_disabled(tmp_path):
 
 def test_register_ignores_hits_after_as_of(tmp_path):
     assert run_case(tmp_path, as_of="2024-03-04") == {}
+
+
+def test_register_rule_parameter_from_configuration(tmp_path):
+    # A1 was delivered one day after its promised date: a grace of one day
+    # in the configuration removes it, with no change to the rule file.
+    assert "A1" in run_case(tmp_path)
+    assert "A1" not in run_case(tmp_path, "[rules.delivered_late]\ngrace_days = 1\n")
+
+
+def test_register_misspelt_parameter_is_an_error(tmp_path):
+    from audit.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        run_case(tmp_path, "[rules.delivered_late]\ngrace_dayz = 1\n")
+    assert "rules.delivered_late.grace_dayz is not a setting" in caught.value.message
+
+
+def test_register_unknown_rule_is_an_error(tmp_path):
+    from audit.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        run_case(tmp_path, "[rules.delivered_lat]\ngrace_days = 1\n")
+    assert "did you mean 'delivered_late'" in caught.value.message
