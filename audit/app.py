@@ -45,12 +45,29 @@ def execute(options: RunOptions, progress: Progress, open_after: bool = False) -
     from audit.output import write_outputs
 
     run = prepare(options, progress)
+    _warn_about_empty_period(run, progress)
     run_rules(run, progress)
     written = write_outputs(run, progress)
     _summarise(run, written, progress)
     if open_after:
         _open_in_excel(written)
     return written
+
+
+def _warn_about_empty_period(run, progress: Progress) -> None:
+    """Say so when the period or the as-of date leaves nothing to report."""
+    start, end = run.period
+    first, last, in_period = run.con.execute(
+        "SELECT min(created_at), max(created_at), "
+        "count(*) FILTER (WHERE created_at >= $start AND created_at < $end) FROM orders",
+        {"start": start, "end": end},
+    ).fetchall()[0]
+    if in_period == 0:
+        progress.warn(f"no order was created in the period {run.period_label}; the "
+                      f"orders run from {first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    if run.as_of_moment <= start:
+        progress.warn(f"the as-of date {run.as_of.isoformat()} is before the period "
+                      f"{run.period_label} starts, so nothing in it can be late yet")
 
 
 def _summarise(run, written: list[Path], progress: Progress) -> None:

@@ -280,3 +280,13 @@ def test_debug_after_subcommand_shows_traceback(tmp_path):
     assert result.exit_code == 1
     assert result.exception is not None
     assert "nothing to audit" in str(result.exception)
+
+
+def test_run_warns_about_period_without_orders(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,created_at\nA1,2024-03-01 09:00\n", encoding="utf-8")
+    result = invoke("run", "--quiet", "--period", "2030-01", "--out",
+                    str(tmp_path / "out"), "--orders", str(orders))
+    assert result.exit_code == 0, result.output
+    assert "no order was created in the period 2030-01" in result.output
+    assert "2024-03-01 to 2024-03-01" in result.output
