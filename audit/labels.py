@@ -146,6 +146,9 @@ NOTES = {
     "no value: the denominator is zero": (
         "no value: the denominator is zero", "无数值：分母为零",
     ),
+    "no value: the inputs hold no refunds": (
+        "no value: the inputs hold no refunds", "无数值：输入数据中没有退款",
+    ),
     "no value: no complaint in the period has this time recorded": (
         "no value: no complaint in the period has this time recorded",
         "无数值：本期没有投诉记录了该时间",

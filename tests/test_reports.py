@@ -361,7 +361,7 @@ def test_headline_empty_inputs_give_null_rates():
     assert rows["orders"]["value"] == 0
     for indicator in [
         "exceptions_per_1000_orders", "on_time_shipping_rate",
-        "on_time_delivery_rate", "lost_damaged_per_1000_shipments", "refund_rate",
+        "on_time_delivery_rate", "lost_damaged_per_1000_shipments",
         "complaints_per_1000_orders",
     ]:
         assert rows[indicator]["value"] is None, indicator
@@ -370,7 +370,13 @@ def test_headline_empty_inputs_give_null_rates():
             f"{NO_PREVIOUS}; no value: the denominator is zero"
         ), indicator
     assert rows["first_response_hours_median"]["value"] is None
-    assert rows["refund_total"]["value"] == 0
+    # With no refund in the inputs the refund figures stay empty and say why.
+    assert rows["refund_total"]["value"] is None
+    assert rows["refund_rate"]["value"] is None
+    assert rows["refund_rate"]["note"] == (
+        f"{NO_PREVIOUS}; no value: the inputs hold no refunds; "
+        "no value: the denominator is zero"
+    )
 
 
 def test_headline_previous_zero_denominator_note():
@@ -378,9 +384,9 @@ def test_headline_previous_zero_denominator_note():
     _insert(con, "orders", ORDERS[:1])
     rows = _by(compute_reports(con, MARCH)["Headline"], "indicator")
     assert rows["orders"]["previous_value"] == 0
-    assert rows["refund_rate"]["value"] == 0
-    assert rows["refund_rate"]["previous_value"] is None
-    assert rows["refund_rate"]["note"] == (
+    assert rows["complaints_per_1000_orders"]["value"] == 0
+    assert rows["complaints_per_1000_orders"]["previous_value"] is None
+    assert rows["complaints_per_1000_orders"]["note"] == (
         "no previous value: the previous denominator is zero"
     )
 

@@ -221,14 +221,22 @@ metrics AS (
         'open_exceptions_age_' || replace(replace(age_band, '-', '_'), ' ', '_'),
         500 + position, exceptions, total, CAST(exceptions AS DOUBLE), 'count'
     FROM band_counts
+),
+-- Without any refund in the inputs a refund total of zero would read as a
+-- fact, so the refund indicators are left empty and say why.
+refunds_known AS (
+    SELECT count(*) > 0 AS known FROM refunds
 )
 SELECT
     c.indicator,
     CAST(c.numerator AS DECIMAL(18, 2)) AS numerator,
     CAST(c.denominator AS DECIMAL(18, 2)) AS denominator,
-    CAST(c.value AS DOUBLE) AS value,
-    CAST(p.value AS DOUBLE) AS previous_value,
-    CAST(c.value - p.value AS DOUBLE) AS change,
+    CASE WHEN c.indicator LIKE 'refund_%' AND NOT k.known THEN NULL
+         ELSE CAST(c.value AS DOUBLE) END AS value,
+    CASE WHEN c.indicator LIKE 'refund_%' AND NOT k.known THEN NULL
+         ELSE CAST(p.value AS DOUBLE) END AS previous_value,
+    CASE WHEN c.indicator LIKE 'refund_%' AND NOT k.known THEN NULL
+         ELSE CAST(c.value - p.value AS DOUBLE) END AS change,
     c.unit,
     nullif(concat_ws('; ',
         CASE
@@ -238,6 +246,8 @@ SELECT
                 THEN 'no comparison: the register keeps no status for the previous '
                     || 'period'
         END,
+        CASE WHEN c.indicator LIKE 'refund_%' AND NOT k.known
+            THEN 'no value: the inputs hold no refunds' END,
         CASE
             WHEN c.denominator = 0 AND c.unit = 'hours'
                 THEN 'no value: no complaint in the period has this time recorded'
@@ -253,6 +263,7 @@ SELECT
         END
     ), '') AS note
 FROM metrics AS c
+CROSS JOIN refunds_known AS k
 LEFT JOIN metrics AS p ON p.period = 'previous' AND p.indicator = c.indicator
 WHERE c.period = 'current'
 ORDER BY c.position, c.indicator
