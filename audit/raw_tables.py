@@ -51,6 +51,18 @@ class LoadedInput:
     rows_read: int
     malformed: list[MalformedRecord] = field(default_factory=list)
     suspect_cells: list[SuspectCell] = field(default_factory=list)
+    # The table behind ``table`` when ``table`` is a view over DuckDB's own
+    # scan, which saves copying every value just to rename the columns.
+    scan_table: str | None = None
+
+
+def drop_raw_table(con, loaded: LoadedInput) -> None:
+    """Drop the raw table of ``loaded``, and the scan behind it if it is a view."""
+    if loaded.scan_table is None:
+        con.execute(f"DROP TABLE IF EXISTS {quote_name(loaded.table)}")
+        return
+    con.execute(f"DROP VIEW IF EXISTS {quote_name(loaded.table)}")
+    con.execute(f"DROP TABLE IF EXISTS {quote_name(loaded.scan_table)}")
 
 
 def quote_name(name: str) -> str:

@@ -29,6 +29,7 @@ import pyarrow
 from audit.errors import AuditError, MissingColumnError
 from audit.loader import LoadedInput
 from audit.profiles import HEADER_SYNONYMS, InputSpec, normalise_header, profile_hint
+from audit.raw_tables import drop_raw_table
 from audit.schema import (
     BOOLEAN,
     EVENT_CODES,
@@ -278,12 +279,12 @@ def stage_input(con, spec: InputSpec, loaded: LoadedInput, mapping: dict,
     _reject_suspect_cells(con, spec, loaded, mapping)
     typed = f"typed_{spec.name}"
     failures = _create_typed_table(con, spec, loaded, mapping, formats, typed)
-    _reject_unparsed(con, spec, typed, failures)
-    _reject_without_either(con, spec, mapping, typed)
+    _reject_unparsed(con, spec, loaded, typed, failures)
+    _reject_without_either(con, spec, loaded, mapping, typed)
     _reject_by_pandera(con, spec, loaded, mapping, typed)
     counts = _accept(con, spec, loaded, typed)
     # The raw text is no longer needed: every rejected value has been copied.
-    con.execute(f"DROP TABLE IF EXISTS {quote(loaded.table)}")
+    drop_raw_table(con, loaded)
     return counts
 
 
@@ -292,10 +293,12 @@ def _create_typed_table(con, spec, loaded, mapping, formats, typed) -> list[tupl
 
     ``_failed`` holds, per row, the index into the returned list of
     (header, reason code, reason) and the raw text, for each value that is
-    present but did not parse (or holds a NUL character).
+    present but did not parse (or holds a NUL character). The table has no
+    ``_file`` column, because the path is the same on every row and a copy
+    per row would cost as much memory as a text column.
     """
-    inner = ["_file", "_row"]
-    outer = ["_file", "_row"]
+    inner = ["_row"]
+    outer = ["_row"]
     checks: list[str] = []
     failures: list[tuple] = []
     for position, column in enumerate(spec.columns):
@@ -313,11 +316,18 @@ def _create_typed_table(con, spec, loaded, mapping, formats, typed) -> list[tupl
             checks.append(check)
     failed = (f"list_filter([{', '.join(checks)}], lambda item: item IS NOT NULL)"
               if checks else "[]")
-    con.execute(
-        f"CREATE OR REPLACE TABLE {quote(typed)} AS "
-        f"SELECT {', '.join(outer)}, {failed} AS _failed "
-        f"FROM (SELECT {', '.join(inner)} FROM {quote(loaded.table)})"
-    )
+    # Every later step orders the rows by _row itself, so DuckDB may write
+    # them in any order, which saves memory on large inputs.
+    preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {quote(typed)} AS "
+            f"SELECT {', '.join(outer)}, {failed} AS _failed "
+            f"FROM (SELECT {', '.join(inner)} FROM {quote(loaded.table)})"
+        )
+    finally:
+        con.execute(f"SET preserve_insertion_order = {str(preserve).lower()}")
     return failures
 
 
@@ -371,7 +381,8 @@ def _reject_suspect_cells(con, spec: InputSpec, loaded: LoadedInput, mapping) ->
     ])
 
 
-def _reject_unparsed(con, spec: InputSpec, typed: str, failures: list[tuple]) -> None:
+def _reject_unparsed(con, spec: InputSpec, loaded: LoadedInput, typed: str,
+                     failures: list[tuple]) -> None:
     if not failures:
         return
     reasons = pyarrow.table({
@@ -384,9 +395,9 @@ def _reject_unparsed(con, spec: InputSpec, typed: str, failures: list[tuple]) ->
     try:
         con.execute(
             f"""INSERT INTO rejected_rows
-            SELECT {literal(spec.name)}, f._file, f._row, r.header, f.item.value,
-                   r.code, r.reason
-            FROM (SELECT _file, _row, unnest(_failed) AS item
+            SELECT {literal(spec.name)}, {literal(str(loaded.path))}, f._row, r.header,
+                   f.item.value, r.code, r.reason
+            FROM (SELECT _row, unnest(_failed) AS item
                   FROM {quote(typed)} WHERE len(_failed) > 0) f
             JOIN _failure_reasons r ON r."index" = f.item."index"
             ORDER BY f._row, r."index"
@@ -396,7 +407,8 @@ def _reject_unparsed(con, spec: InputSpec, typed: str, failures: list[tuple]) ->
         con.unregister("_failure_reasons")
 
 
-def _reject_without_either(con, spec: InputSpec, mapping: dict, typed: str) -> None:
+def _reject_without_either(con, spec: InputSpec, loaded: LoadedInput, mapping: dict,
+                           typed: str) -> None:
     """Reject carrier events that name neither a tracking number nor an order."""
     either = ONE_OF_REQUIRED.get(spec.feeds or "")
     if not either:
@@ -405,7 +417,8 @@ def _reject_without_either(con, spec: InputSpec, mapping: dict, typed: str) -> N
     empty = " AND ".join(f"{quote(name)} IS NULL" for name in either)
     reason = f"{' and '.join(either)} are both empty; one of them is required"
     con.execute(
-        f"INSERT INTO rejected_rows SELECT {literal(spec.name)}, _file, _row, "
+        f"INSERT INTO rejected_rows SELECT {literal(spec.name)}, "
+        f"{literal(str(loaded.path))}, _row, "
         f"{literal(header)}, NULL, 'missing_value', {literal(reason)} "
         f"FROM {quote(typed)} WHERE {empty}"
     )
@@ -495,16 +508,29 @@ def _pandera_reason(check: str) -> tuple[str, str]:
 
 
 def _accept(con, spec: InputSpec, loaded: LoadedInput, typed: str) -> InputCounts:
-    names = ", ".join(quote(column.name) for column in spec.columns)
+    accepted_table = quote("in_" + spec.name)
     con.execute(
-        f"""CREATE OR REPLACE TABLE {quote('in_' + spec.name)} AS
-        SELECT _file, _row, {names} FROM {quote(typed)} t
-        WHERE NOT EXISTS (
+        f"""DELETE FROM {quote(typed)} t
+        WHERE EXISTS (
             SELECT 1 FROM rejected_rows r
             WHERE r.input = {literal(spec.name)} AND r."row" = t._row)"""
     )
-    con.execute(f"DROP TABLE {quote(typed)}")
-    accepted = con.execute(f"SELECT count(*) FROM {quote('in_' + spec.name)}").fetchone()[0]
+    if spec.feeds is None:
+        # Profile views read this table, so it gets the documented columns.
+        names = ", ".join(quote(column.name) for column in spec.columns)
+        con.execute(
+            f"CREATE OR REPLACE TABLE {accepted_table} AS SELECT "
+            f"{literal(str(loaded.path))} AS _file, _row, {names} FROM {quote(typed)}"
+        )
+        con.execute(f"DROP TABLE {quote(typed)}")
+    else:
+        # The canonical table is built from this one alone and needs no
+        # ``_file``. Renaming the typed table, once its few rejected rows are
+        # deleted, is far cheaper than copying every value.
+        con.execute(f"ALTER TABLE {quote(typed)} DROP COLUMN _failed")
+        con.execute(f"DROP TABLE IF EXISTS {accepted_table}")
+        con.execute(f"ALTER TABLE {quote(typed)} RENAME TO {accepted_table}")
+    accepted = con.execute(f"SELECT count(*) FROM {accepted_table}").fetchone()[0]
     rejected = con.execute(
         'SELECT count(DISTINCT "row") FROM rejected_rows WHERE input = ?', [spec.name]
     ).fetchone()[0]

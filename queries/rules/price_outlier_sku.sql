@@ -18,31 +18,54 @@
 --   1.4826 to match a standard deviation, but never less than the minimum share
 --   of the median.
 WITH priced AS (
-    SELECT l.order_id, l.sku, l.unit_price, l.quantity,
+    SELECT l.order_id, l.line_no, l.sku, l.unit_price, l.quantity,
            coalesce(l.seller_id, o.seller_id) AS seller_id,
            o.customer_id, o.created_at
     FROM order_lines l
     JOIN orders o USING (order_id)
     WHERE l.sku IS NOT NULL AND l.unit_price IS NOT NULL AND o.created_at < $as_of
 ),
-history AS (
+-- Materialized, so the candidates and their previous lines share one order
+-- of the lines, ties included.
+history AS MATERIALIZED (
     SELECT *,
            median(unit_price) OVER previous AS usual_price,
-           mad(unit_price) OVER previous AS deviation,
-           count(unit_price) OVER previous AS previous_lines
+           count(unit_price) OVER previous AS previous_lines,
+           row_number() OVER previous AS position
     FROM priced
     WINDOW previous AS (
-        PARTITION BY sku ORDER BY created_at, order_id
+        -- line_no and the price break ties, so a rerun orders the lines of
+        -- one order the same way and finds the same outliers.
+        PARTITION BY sku ORDER BY created_at, order_id, line_no, unit_price
         ROWS BETWEEN CAST($history_lines AS BIGINT) PRECEDING AND 1 PRECEDING)
 ),
-scored AS (
-    SELECT *,
-           abs(unit_price - usual_price)
-               / greatest(1.4826 * deviation,
-                          abs(usual_price) * CAST($min_spread_share AS DOUBLE),
-                          0.01) AS robust_z
+-- The spread is never below the floor used here, so a line within the limit
+-- of the floor alone cannot be an outlier. Only the few others need the MAD,
+-- which costs as much as the median when computed over every line.
+candidates AS (
+    SELECT *
     FROM history
     WHERE previous_lines >= CAST($min_history AS BIGINT)
+      AND abs(unit_price - usual_price)
+          / greatest(abs(usual_price) * CAST($min_spread_share AS DOUBLE), 0.01)
+          > CAST($max_robust_z AS DOUBLE)
+),
+deviations AS (
+    SELECT c.sku, c.position, mad(p.unit_price) AS deviation
+    FROM candidates c
+    JOIN history p
+      ON p.sku = c.sku
+     AND p.position BETWEEN c.position - CAST($history_lines AS BIGINT) AND c.position - 1
+    GROUP BY c.sku, c.position
+),
+scored AS (
+    SELECT c.*,
+           abs(c.unit_price - c.usual_price)
+               / greatest(1.4826 * d.deviation,
+                          abs(c.usual_price) * CAST($min_spread_share AS DOUBLE),
+                          0.01) AS robust_z
+    FROM candidates c
+    JOIN deviations d USING (sku, position)
 )
 SELECT order_id, sku, seller_id, customer_id,
        created_at AS detected_at,
