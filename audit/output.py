@@ -156,7 +156,7 @@ def write_outputs(run, progress: Progress) -> list[Path]:
         written = _move_into_place(run, staged, progress)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _write_register_parquet(run)
+    _write_parquet_copies(run)
     _write_run_record_json(run, record_values, written)
     return written
 
@@ -295,12 +295,21 @@ def _known_tables(template: Path, tables: dict[str, pa.Table]) -> dict[str, pa.T
     return {name: table for name, table in tables.items() if name in names}
 
 
-def _write_register_parquet(run) -> None:
-    destination = output_name(run, "exception_register", ".parquet")
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, suffix=".parquet.tmp")
-    os.close(handle)
-    run.con.execute(f"COPY register TO '{temporary}' (FORMAT parquet)")
-    os.replace(temporary, destination)
+def _write_parquet_copies(run) -> None:
+    """Write the register and the rejected rows whole, as Parquet files.
+
+    A workbook cell holds at most 32,767 characters and a sheet 1,048,576
+    rows; these files keep every value as it was, however long.
+    """
+    for table, stem in (("register", "exception_register"),
+                        ("rejected_rows", "rejected_rows")):
+        destination = output_name(run, stem, ".parquet")
+        handle, temporary = tempfile.mkstemp(dir=destination.parent,
+                                             suffix=".parquet.tmp")
+        os.close(handle)
+        quoted = temporary.replace("'", "''")
+        run.con.execute(f"COPY {table} TO '{quoted}' (FORMAT parquet)")
+        os.replace(temporary, destination)
 
 
 def _write_run_record_json(run, values: dict, written: list[Path]) -> None:

@@ -290,3 +290,20 @@ def test_run_warns_about_period_without_orders(tmp_path):
     assert result.exit_code == 0, result.output
     assert "no order was created in the period 2030-01" in result.output
     assert "2024-03-01 to 2024-03-01" in result.output
+
+
+def test_run_writes_rejected_rows_whole_to_parquet(tmp_path):
+    import duckdb
+
+    long_value = "y" * 40000
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,created_at,order_amount\nA1,2024-03-01 09:00,10.00\n"
+                      f"A2,2024-03-01 09:00,{long_value}\n", encoding="utf-8")
+    out = tmp_path / "out's"
+    result = invoke("run", "--quiet", "--as-of", "2024-03-20", "--out", str(out),
+                    "--orders", str(orders))
+    assert result.exit_code == 0, result.output
+    values = duckdb.execute(
+        "SELECT value FROM read_parquet(?)", [str(out / "rejected_rows.parquet")]
+    ).fetchall()
+    assert values == [(long_value,)]
