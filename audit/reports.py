@@ -182,5 +182,13 @@ def compute_reports(
     prev_start and prev_end (None when the inputs do not cover the previous
     period) and as_of (the end of the as-of day).
     """
+    create_report_macros(con)
     reports = load_reports(folder)
     return {report.id: run_report(con, report, params) for report in reports}
+
+
+def create_report_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the table macros that several reports share (queries/reports/macros)."""
+    folder = builtin_dir("queries") / "reports" / "macros"
+    for path in sorted(folder.glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
