@@ -48,7 +48,7 @@ def output_name(run, stem: str, suffix: str) -> Path:
 
 
 def run_record_tables(run) -> tuple[dict[str, pa.Table], dict[str, object]]:
-    """The Run record sheet: how this run was made, for every workbook."""
+    """Build the Run record sheet's tables and cells: how this run was made."""
     config = run.options.config
     inputs = pa.table({
         "input": [item.name for item in run.inputs],
@@ -277,7 +277,7 @@ def _period_label(run, lang: str) -> str:
 
 
 def _localized_record_values(run, values: dict, lang: str) -> dict:
-    """The run record's single cells in the workbook's language; the JSON keeps English."""
+    """Translate the run record's single cells; the JSON record stays in English."""
     localized = dict(values)
     localized["as_of"] = as_of_label(run.as_of, run.as_of_derived, lang)
     localized["period"] = _period_label(run, lang)
@@ -298,7 +298,7 @@ def _known_tables(template: Path, tables: dict[str, pa.Table]) -> dict[str, pa.T
 def _write_parquet_copies(run) -> None:
     """Write the register and the rejected rows whole, as Parquet files.
 
-    A workbook cell holds at most 32,767 characters and a sheet 1,048,576
+    A workbook cell contains at most 32,767 characters and a sheet 1,048,576
     rows; these files keep every value as it was, however long.
     """
     for table, stem in (("register", "exception_register"),

@@ -233,7 +233,7 @@ def _latest_timestamp(con) -> dt.datetime | None:
 
 
 def _fix_dates(run: Run, config: Config) -> None:
-    """Decide the as-of date and the period, so that a rerun gives the same answer."""
+    """Decide the as-of date and the period, so that a rerun gives the same result."""
     con = run.con
     first = con.execute("SELECT min(created_at) FROM orders").fetchone()[0]
     latest = _latest_timestamp(con)
@@ -261,7 +261,7 @@ def _fix_dates(run: Run, config: Config) -> None:
 
 
 def available_columns(con) -> set[str]:
-    """Return 'table.column' for every canonical column that holds a value."""
+    """Return 'table.column' for every canonical column that contains a value."""
     available: set[str] = set()
     for table, columns in CANONICAL.items():
         counts = con.execute(

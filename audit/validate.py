@@ -291,9 +291,9 @@ def stage_input(con, spec: InputSpec, loaded: LoadedInput, mapping: dict,
 def _create_typed_table(con, spec, loaded, mapping, formats, typed) -> list[tuple]:
     """Type every column in one scan, listing each row's values that failed.
 
-    ``_failed`` holds, per row, the index into the returned list of
+    ``_failed`` contains, per row, the index into the returned list of
     (header, reason code, reason) and the raw text, for each value that is
-    present but did not parse (or holds a NUL character). The table has no
+    present but did not parse (or contains a NUL character). The table has no
     ``_file`` column, because the path is the same on every row and a copy
     per row would cost as much memory as a text column.
     """

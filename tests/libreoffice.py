@@ -1,6 +1,6 @@
 """Recalculate a workbook in LibreOffice headless and read the results back.
 
-LibreOffice keeps the cached values of an xlsx file unless its profile says
+LibreOffice keeps the cached values of an xlsx file unless its profile sets it
 to recalculate on load, and openpyxl writes formulas with no cached value,
 so without that setting a test would compare against empty cells. The
 profile below sets "Recalculation on file load" for Excel files to always.
@@ -47,5 +47,6 @@ def recalculate(soffice: str, workbook: Path, folder: Path):
         capture_output=True, text=True, timeout=300, check=False,
     )
     result = out / workbook.name
-    assert completed.returncode == 0 and result.exists(), completed.stderr
+    assert completed.returncode == 0, completed.stderr
+    assert result.exists(), completed.stderr
     return load_workbook(result, data_only=True)
