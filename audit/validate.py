@@ -18,12 +18,13 @@ so that rows read = rows accepted + rows rejected for every input.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 from dataclasses import dataclass
 
-import pandas as pd
-import pandera.pandas as pa
+import pandera.polars as pa
+import polars as pl
 import pyarrow
 
 from audit.errors import AuditError, MissingColumnError
@@ -72,8 +73,8 @@ NUL_REASON = ("nul_character",
               ("contains a NUL character, which marks a damaged export and which "
                "no spreadsheet cell can hold"))
 
-EARLIEST = pd.Timestamp("1990-01-01")
-LATEST = pd.Timestamp("2100-01-01")
+EARLIEST = dt.datetime(1990, 1, 1)
+LATEST = dt.datetime(2100, 1, 1)
 
 
 @dataclass
@@ -436,7 +437,6 @@ def _pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
             columns[column.name] = pa.Column(
                 nullable=not column.required,
                 unique=column.unique,
-                report_duplicates="exclude_first",
                 checks=checks,
                 required=True,
             )
@@ -450,41 +450,96 @@ PANDERA_REASONS = {
     "implausible_date": ("implausible_date", "a date before 1990 or after 2099"),
 }
 
+# pandera checks a table in batches of about this many rows, so the frames
+# outside DuckDB stay small whatever the size of the export.
+PANDERA_BATCH_ROWS = 2_000_000
+
 
 def _reject_by_pandera(con, spec, loaded, mapping, typed) -> None:
     schema = _pandera_schema(spec)
     if not schema.columns:
         return
-    names = ", ".join(quote(name) for name in schema.columns)
-    frame = con.execute(f"SELECT _row, {names} FROM {quote(typed)} ORDER BY _row").df()
-    frame = frame.set_index("_row")
-    try:
-        schema.validate(frame, lazy=True)
+    failures = [_pandera_failures(schema, frame)
+                for frame in _pandera_batches(con, spec, typed, list(schema.columns))]
+    failures = [frame for frame in failures if frame.height]
+    if not failures:
         return
-    except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-    rows = []
-    for case in cases.itertuples(index=False):
-        code, reason = _pandera_reason(case.check)
-        column = case.column
-        header = mapping.get(column) or column
-        row = None if pd.isna(case.index) else int(case.index)
-        rows.append((spec.name, str(loaded.path), row, header, None, code, reason))
-    frame_rows = pd.DataFrame(rows, columns=REJECTED_COLUMNS)
-    con.register("_pandera_failures", frame_rows)
+    found = _first_duplicates_kept(pl.concat(failures))
+    codes = {check: _pandera_reason(check) for check in found["check"].unique()}
+    rows = pyarrow.table({
+        "input": pyarrow.array([spec.name] * found.height, pyarrow.string()),
+        "file": pyarrow.array([str(loaded.path)] * found.height, pyarrow.string()),
+        "row": found["_row"].to_arrow().cast(pyarrow.int64()),
+        "column": [mapping.get(column) or column for column in found["column"]],
+        "reason_code": [codes[check][0] for check in found["check"]],
+        "reason": [codes[check][1] for check in found["check"]],
+    })
+    con.register("_pandera_failures", rows)
     # The raw text is the value shown to the user, so it is looked up again;
     # a (row, column) already rejected for a parse failure is not repeated.
-    con.execute(
-        f"""INSERT INTO rejected_rows
-        SELECT f.input, f.file, f."row", f."column",
-               CAST(NULL AS VARCHAR), f.reason_code, f.reason
-        FROM _pandera_failures f
-        WHERE NOT EXISTS (
-            SELECT 1 FROM rejected_rows r
-            WHERE r.input = f.input AND r."row" = f."row" AND r."column" = f."column")"""
-    )
-    con.unregister("_pandera_failures")
+    try:
+        con.execute(
+            f"""INSERT INTO rejected_rows
+            SELECT f.input, f.file, f."row", f."column",
+                   CAST(NULL AS VARCHAR), f.reason_code, f.reason
+            FROM _pandera_failures f
+            WHERE NOT EXISTS (
+                SELECT 1 FROM rejected_rows r
+                WHERE r.input = f.input AND r."row" = f."row" AND r."column" = f."column")
+            ORDER BY f."row"
+            """
+        )
+    finally:
+        con.unregister("_pandera_failures")
     _fill_values(con, spec, loaded, mapping)
+
+
+def _pandera_batches(con, spec, typed: str, names: list[str]):
+    """Yield the checked columns of ``typed`` as polars frames of bounded size.
+
+    Rows are split by a hash of the unique key, so every copy of a key lands
+    in the same batch and pandera's uniqueness check sees all of them.
+    """
+    total = con.execute(f"SELECT count(*) FROM {quote(typed)}").fetchall()[0][0]
+    batches = max(1, -(-total // PANDERA_BATCH_ROWS))
+    key = next((column.name for column in spec.columns if column.unique), "_row")
+    selected = ", ".join(quote(name) for name in ["_row", *names])
+    for batch in range(batches):
+        where = f"WHERE hash({quote(key)}) % {batches} = {batch}" if batches > 1 else ""
+        yield con.sql(f"SELECT {selected} FROM {quote(typed)} {where}").pl()
+
+
+def _pandera_failures(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
+    """Validate one batch lazily; return its failures with their spreadsheet rows."""
+    empty = pl.DataFrame(schema={"_row": pl.Int64, "column": pl.String,
+                                 "check": pl.String, "failure_case": pl.String})
+    try:
+        schema.validate(frame, lazy=True)
+        return empty
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    # A check of the whole column (not of its values) has no row; every
+    # check used here is of values, so such a case would be a fault.
+    if cases["index"].null_count():
+        raise AuditError(f"pandera reported a failure without a row: {cases}")
+    rows = frame["_row"].gather(cases["index"])
+    return cases.select(
+        rows.cast(pl.Int64).alias("_row"),
+        pl.col("column").cast(pl.String),
+        pl.col("check").cast(pl.String),
+        pl.col("failure_case").cast(pl.String),
+    )
+
+
+def _first_duplicates_kept(found: pl.DataFrame) -> pl.DataFrame:
+    """Keep the first row of each duplicated key: only later copies are rejected.
+
+    pandera's polars backend reports every copy. A missing key is rejected
+    as missing, not as a duplicate of other missing keys.
+    """
+    duplicate = pl.col("check") == "field_uniqueness"
+    first = pl.col("_row") == pl.col("_row").min().over(["column", "failure_case"])
+    return found.filter(~duplicate | (pl.col("failure_case").is_not_null() & ~first))
 
 
 def _fill_values(con, spec, loaded, mapping) -> None:

@@ -89,6 +89,40 @@ def test_stage_rejects_bad_values_with_reasons(tmp_path):
     assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (5, 1, 4)
 
 
+def test_stage_rejects_implausible_dates_and_keeps_the_first_of_each_key(tmp_path):
+    con, counts = stage(tmp_path, "orders",
+                        "order_id,created_at,shipped_at\n"
+                        "B7,2024-01-05 10:00,2150-01-01\n"
+                        "B8,1985-12-31,\n"
+                        "B9,2024-01-05,\n"
+                        "B9,2024-01-06,\n"
+                        ",2024-01-07,\n"
+                        ",2024-01-08,\n"
+                        "B9,2024-01-09,\n")
+    assert rejected(con) == [
+        (2, "shipped_at", "2150-01-01", "implausible_date"),
+        (3, "created_at", "1985-12-31", "implausible_date"),
+        (5, "order_id", "B9", "duplicate_key"),
+        (6, "order_id", None, "missing_value"),
+        (7, "order_id", None, "missing_value"),
+        (8, "order_id", "B9", "duplicate_key"),
+    ]
+    assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (7, 1, 6)
+
+
+def test_stage_checks_keys_across_batches(tmp_path, monkeypatch):
+    # With batches of two rows, the five rows are split in three batches; a
+    # key's copies must still meet in one batch for the uniqueness check.
+    monkeypatch.setattr(validate, "PANDERA_BATCH_ROWS", 2)
+    rows = "".join(f"K{n % 3},2024-01-0{n + 1}\n" for n in range(5))
+    con, counts = stage(tmp_path, "orders", "order_id,created_at\n" + rows)
+    assert rejected(con) == [
+        (5, "order_id", "K0", "duplicate_key"),
+        (6, "order_id", "K1", "duplicate_key"),
+    ]
+    assert (counts.rows_accepted, counts.rows_rejected) == (3, 2)
+
+
 def test_stage_converts_offsets_to_business_time(tmp_path):
     con, _ = stage(tmp_path, "orders",
                    "order_id,created_at\nA1,2024-01-05T02:00:00Z\nA2,2024-01-05 02:00:00+08:00\n")
