@@ -23,7 +23,6 @@ formats and data validations.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import io
 import math
 import numbers
@@ -31,16 +30,12 @@ import os
 import re
 import tempfile
 import zipfile
-from collections import defaultdict, deque
+from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
-from xml.etree import ElementTree
 
 import openpyxl
 import pyarrow as pa
@@ -51,7 +46,6 @@ from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
-from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
@@ -62,11 +56,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image as PILImage
 
 from audit.errors import AuditError, TemplateError
+from audit.sheet_xml import Block, Column, finish_package
 
 # Tables with more rows than this are streamed as sheet XML.
 STREAM_THRESHOLD = 5_000
-# Rows of streamed XML built in memory at a time.
-STREAM_CHUNK_ROWS = 10_000
 # Excel's limits: rows per sheet, characters (UTF-16 code units) per cell.
 SHEET_MAX_ROWS = 1_048_576
 MAX_TEXT_LENGTH = 32_767
@@ -109,18 +102,6 @@ class _TextCounts:
 
 
 @dataclass
-class _Column:
-    """Values of one table column, converted for writing.
-
-    ``kind`` is one of text, number, bool, date, datetime, time or empty;
-    ``values`` is None when the input has no such column.
-    """
-
-    kind: str
-    values: pa.Array | None = None
-
-
-@dataclass
 class _Target:
     """A table of the template: its sheet, position and header texts."""
 
@@ -132,21 +113,6 @@ class _Target:
     last_col: int
     last_row: int
     headers: list[str]
-
-
-@dataclass
-class _Block:
-    """Data rows ``start:stop`` of one table, placed on one sheet."""
-
-    ws: Worksheet
-    first_row: int
-    first_col: int
-    last_col: int
-    start: int
-    stop: int
-    columns: list[_Column]
-    styles: list
-    style_ids: list[int]
 
 
 def fill_workbook(
@@ -327,9 +293,9 @@ def _check_room_below(template: Path, target: _Target) -> None:
 
 def _prepare_table(
     template: Path, target: _Target, data: pa.Table, counts: _TextCounts
-) -> list[_Column]:
+) -> list[Column]:
     """Match the data's columns to the table's header and convert them."""
-    columns = [_Column("empty") for _ in target.headers]
+    columns = [Column("empty") for _ in target.headers]
     for name in data.column_names:
         if name not in target.headers:
             raise TemplateError(
@@ -345,7 +311,7 @@ def _prepare_table(
 
 def _prepare_column(
     table_name: str, name: str, array: pa.Array, counts: _TextCounts
-) -> _Column:
+) -> Column:
     if pa.types.is_dictionary(array.type):
         array = array.dictionary_decode()
     kind = _kind_of(table_name, name, array.type)
@@ -355,8 +321,8 @@ def _prepare_column(
             "strings so that Excel keeps every digit"
         )
     if kind == "empty":
-        return _Column(kind)
-    return _Column(kind, _CONVERTERS[kind](array, counts))
+        return Column(kind)
+    return Column(kind, _CONVERTERS[kind](array, counts))
 
 
 def _is_id_column(name: str) -> bool:
@@ -500,7 +466,7 @@ def _python_kind(value: object) -> str | None:
 # Styles, values and images
 
 
-def _column_styles(target: _Target, columns: list[_Column]) -> tuple[list, list[int]]:
+def _column_styles(target: _Target, columns: list[Column]) -> tuple[list, list[int]]:
     """Return the style and style index of each column's template data row cell."""
     data_row = target.header_row + 1
     styles, style_ids = [], []
@@ -672,11 +638,11 @@ def _rewrite_references(wb: Workbook, rewrite: Callable[[str], str]) -> None:
 def _layout(
     wb: Workbook,
     target: _Target,
-    columns: list[_Column],
+    columns: list[Column],
     styles: list,
     style_ids: list[int],
     row_count: int,
-) -> list[_Block]:
+) -> list[Block]:
     """Resize the table and split its rows over further sheets where one is full."""
     capacity = SHEET_MAX_ROWS - target.header_row
     starts = list(range(0, max(row_count, 1), capacity))
@@ -690,7 +656,7 @@ def _layout(
     for (ws, table), start in zip(places, starts):
         stop = min(start + capacity, row_count)
         _resize_table(ws, table, target, stop - start)
-        block = _Block(
+        block = Block(
             ws=ws,
             first_row=target.header_row + 1,
             first_col=target.first_col,
@@ -832,7 +798,7 @@ def _ranges_within(sqref: MultiCellRange, target: _Target) -> str:
     return " ".join(ranges)
 
 
-def _write_block(block: _Block) -> None:
+def _write_block(block: Block) -> None:
     """Write a block's rows cell by cell with openpyxl."""
     ws = block.ws
     for offset, (column, style) in enumerate(zip(block.columns, block.styles)):
@@ -843,7 +809,7 @@ def _write_block(block: _Block) -> None:
             _set_value(cell, column.kind, value)
 
 
-def _python_values(column: _Column, block: _Block) -> list:
+def _python_values(column: Column, block: Block) -> list:
     length = block.stop - block.start
     if column.values is None:
         return [None] * length
@@ -853,7 +819,7 @@ def _python_values(column: _Column, block: _Block) -> list:
 # Saving
 
 
-def _save(wb: Workbook, destination: Path, streamed: list[_Block]) -> None:
+def _save(wb: Workbook, destination: Path, streamed: list[Block]) -> None:
     """Save to a temporary file beside ``destination``, then move it into place."""
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -863,7 +829,7 @@ def _save(wb: Workbook, destination: Path, streamed: list[_Block]) -> None:
     )
     try:
         with os.fdopen(handle, "wb") as output:
-            _finish_package(buffer, output, streamed)
+            finish_package(buffer, output, streamed)
             output.flush()
             os.fsync(output.fileno())
         os.chmod(temporary, _file_mode(destination))
@@ -892,253 +858,3 @@ def _file_mode(destination: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
-
-
-_WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
-
-
-def _finish_package(source: io.BytesIO, output, streamed: list[_Block]) -> None:
-    """Copy openpyxl's package into ``output``, writing the streamed rows in."""
-    with (
-        zipfile.ZipFile(source) as package,
-        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as finished,
-    ):
-        blocks_by_part = defaultdict(list)
-        parts = _sheet_parts(package)
-        for block in streamed:
-            blocks_by_part[parts[block.ws.title]].append(block)
-
-        for info in package.infolist():
-            data = package.read(info)
-            if _WORKSHEET_PART.fullmatch(info.filename):
-                # XML parsers read a literal carriage return as a line feed.
-                # openpyxl writes one literally when lxml is missing, so escape it.
-                data = data.replace(b"\r", b"&#13;")
-            if info.filename in blocks_by_part:
-                blocks = blocks_by_part[info.filename]
-                _write_streamed_sheet(finished, info, data.decode("utf-8"), blocks)
-            else:
-                finished.writestr(info, data)
-
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
-def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Return the part name of each sheet, by sheet title."""
-    workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-    relationships = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target") for rel in relationships}
-    parts = {}
-    for sheet in workbook.iter(f"{{{_MAIN_NS}}}sheet"):
-        target = targets[sheet.get(f"{{{_RELATIONSHIP_NS}}}id")]
-        parts[sheet.get("name")] = (
-            target[1:] if target.startswith("/") else f"xl/{target}"
-        )
-    return parts
-
-
-# Streaming sheet XML
-
-_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.DOTALL)
-_DIMENSION = re.compile(r'<dimension ref="([^"]*)"')
-# These parse openpyxl's own output, which puts no comments or CDATA in rows.
-_ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
-_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)\d+"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
-_ROW_NUMBER = re.compile(r'\br="(\d+)"')
-_SPANS = re.compile(r'\s+spans="[^"]*"')
-
-
-@dataclass
-class _ExistingRow:
-    """A row that openpyxl wrote: its attributes and cells by column."""
-
-    attributes: str
-    cells: list[tuple[int, str]]
-    xml: str
-
-
-def _write_streamed_sheet(
-    package: zipfile.ZipFile, info: zipfile.ZipInfo, xml: str, blocks: list[_Block]
-) -> None:
-    sheet_data = _SHEET_DATA.search(xml)
-    head = _with_dimension(xml[: sheet_data.start()], blocks)
-    existing = _parse_rows(sheet_data.group(1) or "")
-    entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    entry.compress_type = zipfile.ZIP_DEFLATED
-    # A sheet of a million rows can pass 4 GiB of XML, which needs ZIP64.
-    with package.open(entry, "w", force_zip64=True) as part:
-        part.write(head.encode("utf-8") + b"<sheetData>")
-        _write_in_batches(part, _sheet_rows(existing, blocks))
-        part.write(b"</sheetData>" + xml[sheet_data.end() :].encode("utf-8"))
-
-
-def _with_dimension(head: str, blocks: list[_Block]) -> str:
-    match = _DIMENSION.search(head)
-    if match is None:
-        return head
-    min_col, min_row, max_col, max_row = range_boundaries(match.group(1))
-    for block in blocks:
-        min_col = min(min_col, block.first_col)
-        max_col = max(max_col, block.last_col)
-        max_row = max(max_row, block.first_row + block.stop - block.start - 1)
-    ref = CellRange(
-        min_col=min_col, min_row=min_row, max_col=max_col, max_row=max_row
-    ).coord
-    return head[: match.start(1)] + ref + head[match.end(1) :]
-
-
-def _parse_rows(sheet_data: str) -> dict[int, _ExistingRow]:
-    rows = {}
-    for match in _ROW.finditer(sheet_data):
-        attributes = _SPANS.sub("", match.group(1).rstrip())
-        number = int(_ROW_NUMBER.search(attributes).group(1))
-        cells = [
-            (_column_index(cell.group(1)), cell.group(0))
-            for cell in _CELL.finditer(match.group(2) or "")
-        ]
-        rows[number] = _ExistingRow(attributes, cells, match.group(0))
-    return rows
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - ord("A") + 1
-    return index
-
-
-def _write_in_batches(part, rows: Iterable[str]) -> None:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= STREAM_CHUNK_ROWS:
-            part.write("".join(batch).encode("utf-8"))
-            batch.clear()
-    part.write("".join(batch).encode("utf-8"))
-
-
-def _sheet_rows(
-    existing: dict[int, _ExistingRow], blocks: list[_Block]
-) -> Iterator[str]:
-    """Yield the sheet's rows in order: openpyxl's rows merged with streamed ones."""
-    generated = heapq.merge(
-        *(_block_rows(block) for block in blocks), key=itemgetter(0)
-    )
-    pending = deque(sorted(existing))
-    for number, group in groupby(generated, key=itemgetter(0)):
-        parts = [(block, xml) for _, block, xml in group]
-        while pending and pending[0] < number:
-            yield existing[pending.popleft()].xml
-        if pending and pending[0] == number:
-            yield _merge_row(existing[pending.popleft()], parts)
-        elif len(parts) == 1:
-            yield f'<row r="{number}">{parts[0][1]}</row>'
-        else:
-            yield _merge_row(_ExistingRow(f' r="{number}"', [], ""), parts)
-    for number in pending:
-        yield existing[number].xml
-
-
-def _merge_row(row: _ExistingRow, parts: list[tuple[_Block, str]]) -> str:
-    """Combine a row's existing cells with streamed ones, which replace any overlap."""
-
-    def covered(column: int) -> bool:
-        return any(block.first_col <= column <= block.last_col for block, _ in parts)
-
-    cells = [(column, xml) for column, xml in row.cells if not covered(column)]
-    cells += [(block.first_col, xml) for block, xml in parts]
-    cells.sort(key=itemgetter(0))
-    return f"<row{row.attributes}>{''.join(xml for _, xml in cells)}</row>"
-
-
-def _block_rows(block: _Block) -> Iterator[tuple[int, _Block, str]]:
-    """Yield (row number, block, cells XML) for every row of a block."""
-    letters = [
-        get_column_letter(block.first_col + offset)
-        for offset in range(len(block.columns))
-    ]
-    for start in range(block.start, block.stop, STREAM_CHUNK_ROWS):
-        stop = min(start + STREAM_CHUNK_ROWS, block.stop)
-        first_row = block.first_row + start - block.start
-        row_numbers = pa.array(range(first_row, first_row + stop - start))
-        row_numbers = row_numbers.cast(_LARGE_STRING)
-        fragments = [
-            _cell_fragments(column, letter, style_id, row_numbers, start, stop)
-            for column, letter, style_id in zip(block.columns, letters, block.style_ids)
-        ]
-        rows = pc.binary_join_element_wise(*fragments, _text(""))
-        for offset, xml in enumerate(rows.to_pylist()):
-            yield first_row + offset, block, xml
-
-
-def _text(value: str) -> pa.Scalar:
-    return pa.scalar(value, _LARGE_STRING)
-
-
-# Opening and closing of a cell's value, by kind. openpyxl writes dates and
-# times as serial numbers in the Windows 1900 date system, and so does this.
-_CELL_TAGS = {
-    "text": (' t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"),
-    "bool": (' t="b"><v>', "</v></c>"),
-}
-_NUMBER_TAGS = (' t="n"><v>', "</v></c>")
-
-
-def _cell_fragments(
-    column: _Column,
-    letter: str,
-    style_id: int,
-    row_numbers: pa.Array,
-    start: int,
-    stop: int,
-) -> pa.Array:
-    """Return the XML of one column's cells for rows ``start:stop``."""
-    head = _text(f'<c r="{letter}')
-    empty = pc.binary_join_element_wise(
-        head, row_numbers, _text(f'" s="{style_id}"/>'), _text("")
-    )
-    if column.values is None:
-        return empty
-    content = _xml_content(column, column.values.slice(start, stop - start))
-    opening, closing = _CELL_TAGS.get(column.kind, _NUMBER_TAGS)
-    full = pc.binary_join_element_wise(
-        head,
-        row_numbers,
-        _text(f'" s="{style_id}"{opening}'),
-        content,
-        _text(closing),
-        _text(""),
-    )
-    # A null or empty value gives a null here, and the cell stays empty.
-    return pc.coalesce(full, empty)
-
-
-_XML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
-
-
-def _xml_content(column: _Column, values: pa.Array) -> pa.Array:
-    """Return the cells' values as escaped XML text, null for an empty cell."""
-    if column.kind == "text":
-        for character, escaped in _XML_ESCAPES:
-            values = pc.replace_substring(values, character, escaped)
-        # An empty string becomes an empty cell, as _set_value makes it.
-        return pc.if_else(pc.equal(values, ""), _text(None), values)
-    to_text = _VALUE_TEXT[column.kind]
-    texts = [None if value is None else to_text(value) for value in values.to_pylist()]
-    return pa.array(texts, _LARGE_STRING)
-
-
-def _number_text(value) -> str:
-    # The format openpyxl uses, so both ways read back the same number.
-    return "%.16g" % value
-
-
-_VALUE_TEXT: dict[str, Callable[[object], str]] = {
-    "number": _number_text,
-    "bool": lambda value: "1" if value else "0",
-    "date": lambda value: _number_text(to_excel(value)),
-    "datetime": lambda value: _number_text(to_excel(value)),
-    "time": lambda value: _number_text(to_excel(value)),
-}

@@ -12,6 +12,7 @@ import json
 import os
 import runpy
 import subprocess
+import threading
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 from openpyxl.utils.units import pixels_to_EMU
 from PIL import Image as PILImage
 
-from audit import workbook
+from audit import sheet_xml, workbook
 from audit.errors import TemplateError
 from audit.refunds import TABLE_COLUMNS as REFUND_CHECK_TABLES
 from audit.workbook import CUT_MARKER, MAX_TEXT_LENGTH, fill_workbook
@@ -985,15 +986,29 @@ def test_fill_returns_counts(tmp_path):
     assert result.texts_cut == 0
 
 
-def test_fill_failure_keeps_destination(tmp_path, monkeypatch):
+@pytest.mark.parametrize("failing", ["building", "deflating"])
+def test_fill_failure_keeps_destination(tmp_path, monkeypatch, failing):
+    # The streamed rows are built in this thread and deflated in another;
+    # a failure on either side must reach the caller.
     destination = tmp_path / "register.xlsx"
     destination.write_bytes(b"the earlier workbook")
     monkeypatch.setattr(workbook, "STREAM_THRESHOLD", 0)
+    monkeypatch.setattr(sheet_xml, "STREAM_CHUNK_ROWS", 1)
 
     def fail(*args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(workbook, "_write_streamed_sheet", fail)
+    write = zipfile._ZipWriteFile.write
+
+    def fail_in_deflating_thread(part, data):
+        if threading.current_thread() is not threading.main_thread():
+            fail()
+        return write(part, data)
+
+    if failing == "building":
+        monkeypatch.setattr(sheet_xml, "_cell_fragments", fail)
+    else:
+        monkeypatch.setattr(zipfile._ZipWriteFile, "write", fail_in_deflating_thread)
     with pytest.raises(RuntimeError, match="disk full"):
         fill_register(tmp_path, register_rows(3))
     assert destination.read_bytes() == b"the earlier workbook"
@@ -1064,7 +1079,7 @@ def test_stream_matches_openpyxl_path(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(workbook, "STREAM_THRESHOLD", 0)
     # Small chunks, so rows are built and written in several batches.
-    monkeypatch.setattr(workbook, "STREAM_CHUNK_ROWS", 7)
+    monkeypatch.setattr(sheet_xml, "STREAM_CHUNK_ROWS", 7)
     fill_workbook(
         TEMPLATES / "register.xlsx", fast, tables=data, values=run_record_values()
     )
