@@ -8,9 +8,9 @@ carry one.
 
 openpyxl writes the workbook, except the rows of tables longer than
 ``STREAM_THRESHOLD``: openpyxl builds a Python object per cell, which takes
-tens of seconds for 100,000 rows of 29 columns, so this module writes those
-rows as sheet XML straight into the package that openpyxl saved. Both ways
-give the same cells, types and styles.
+tens of seconds for 100,000 rows of 29 columns, so ``audit.sheet_xml`` writes
+those rows as sheet XML straight into the package that openpyxl saved. Both
+ways give the same cells, types and styles.
 
 Text is always written as a literal string, never as a formula, because it
 may come from an input file.
