@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import itertools
 import logging
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -158,12 +160,15 @@ def load_text(con, name: str, path: Path, table: str, configured: str) -> Loaded
     _check_configured_codec(path, sample, codec, configured)
     source = path if codec in UTF8_CODECS else _utf8_copy(path, codec)
     try:
-        loaded = _load_with_duckdb(con, name, path, source, table, codec)
+        facts = read_text_facts(source)
+        loaded = _load_with_duckdb(con, name, path, source, table, codec, facts)
         if loaded is None:
             loaded = _load_with_python(con, name, path, source, table, codec)
     finally:
         if source != path:
             source.unlink(missing_ok=True)
+    if source == path:
+        loaded.sha256 = facts.sha256
     if not loaded.columns:
         raise InputFileError(f"{path}: the file is empty; expected a header row")
     return loaded
@@ -225,20 +230,40 @@ def _utf8_copy(path: Path, codec: str) -> Path:
     return Path(handle.name)
 
 
-def count_lines(path: Path) -> int:
-    """Count the lines of a file up to its last character other than a line break."""
+@dataclass
+class TextFacts:
+    """What one pass over a text file tells: its hash, lines and quoting."""
+
+    sha256: str
+    lines: int
+    # Whether a quote character (" or ') appears anywhere. Without one no
+    # value can hold a line break, so the breaks need not be counted.
+    quoted: bool
+
+
+def read_text_facts(path: Path) -> TextFacts:
+    """Read a file once for its SHA-256, its line count and whether it quotes.
+
+    Lines are counted up to the last character other than a line break, so
+    trailing blank lines do not count.
+    """
+    digest = hashlib.sha256()
     lines = 0
     lines_before_end = 0
+    quoted = False
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
             content = chunk.rstrip(b"\r\n")
             if content:
                 lines_before_end = lines + content.count(b"\n")
             lines += chunk.count(b"\n")
-    return lines_before_end + 1
+            quoted = quoted or b'"' in chunk or b"'" in chunk
+    return TextFacts(digest.hexdigest(), lines_before_end + 1, quoted)
 
 
-def _load_with_duckdb(con, name, path, source, table, codec) -> LoadedInput | None:
+def _load_with_duckdb(con, name, path, source, table, codec,
+                      facts: TextFacts) -> LoadedInput | None:
     """Load ``source`` with DuckDB's CSV reader, or return None if it was not exact.
 
     When the first attempt is not exact, the sniffer is asked whether lines
@@ -246,17 +271,18 @@ def _load_with_duckdb(con, name, path, source, table, codec) -> LoadedInput | No
     attempt skips them, and the first record's row number moves down by as
     many rows as it does in a spreadsheet.
     """
-    if _scan_exactly(con, path, source, table, skip=0):
+    if _scan_exactly(con, path, source, table, facts, skip=0):
         return _rename_scan(con, name, path, table, codec, skip=0)
     skip = _lines_above_header(con, source)
-    if skip and _scan_exactly(con, path, source, table, skip):
+    if skip and _scan_exactly(con, path, source, table, facts, skip):
         return _rename_scan(con, name, path, table, codec, skip)
     log.info("DuckDB rejected or skipped lines of %s; reading it record by record",
              path)
     return None
 
 
-def _scan_exactly(con, path: Path, source: Path, table: str, skip: int) -> bool:
+def _scan_exactly(con, path: Path, source: Path, table: str, facts: TextFacts,
+                  skip: int) -> bool:
     """Read ``source`` into ``<table>_scan``; return whether the result is exact.
 
     The result is exact when DuckDB rejected no record and the header, the
@@ -277,7 +303,7 @@ def _scan_exactly(con, path: Path, source: Path, table: str, skip: int) -> bool:
         log.info("DuckDB failed to read %s (%s)", path, exc)
         return False
     try:
-        exact = _accounts_for_lines(con, f"{table}_scan", source, skip)
+        exact = _accounts_for_lines(con, f"{table}_scan", facts, skip)
     finally:
         con.execute("DROP TABLE IF EXISTS reject_errors")
         con.execute("DROP TABLE IF EXISTS reject_scans")
@@ -286,15 +312,19 @@ def _scan_exactly(con, path: Path, source: Path, table: str, skip: int) -> bool:
     return exact
 
 
-def _accounts_for_lines(con, scan: str, source: Path, skip: int) -> bool:
+def _accounts_for_lines(con, scan: str, facts: TextFacts, skip: int) -> bool:
     if con.execute("SELECT count(*) FROM reject_errors").fetchone()[0]:
         return False
     header = _scan_header(con, scan)
     header_breaks = sum(column.count("\n") for column in header)
-    records, breaks = con.execute(
-        f"SELECT count(*), {_line_breaks_sql(scan, header)}"
-    ).fetchone()
-    return skip + 1 + header_breaks + records + (breaks or 0) == count_lines(source)
+    if facts.quoted:
+        records, breaks = con.execute(
+            f"SELECT count(*), {_line_breaks_sql(scan, header)}"
+        ).fetchone()
+    else:
+        records = con.execute(f"SELECT count(*) FROM {quote_name(scan)}").fetchone()[0]
+        breaks = 0
+    return skip + 1 + header_breaks + records + (breaks or 0) == facts.lines
 
 
 def _lines_above_header(con, source: Path) -> int:

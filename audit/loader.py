@@ -88,7 +88,8 @@ def load_file(con: duckdb.DuckDBPyConnection, name: str, path: Path,
         loaded = load_excel(con, name, path, table)
     else:
         loaded = _load_parquet(con, name, path, table)
-    loaded.sha256 = sha256_of(path)
+    if not loaded.sha256:
+        loaded.sha256 = sha256_of(path)
     return loaded
 
 

@@ -177,6 +177,28 @@ def test_stage_malformed_csv_record_is_rejected_with_row(tmp_path):
     assert rows == [(2, "A1"), (4, "A3")]
 
 
+@pytest.mark.parametrize("body, expected", [
+    # A quoted value spans two lines, so the next record starts a line later
+    # in the file but is still the next spreadsheet row.
+    ('A1,"two\nlines"\nA2,plain\n', [(2, "A1", "two\nlines"), (3, "A2", "plain")]),
+    ("A1,'it''s\nquoted'\nA2,plain\n", None),
+    # No quote anywhere: a blank line is an empty spreadsheet row.
+    ("A1,plain\n\nA2,plain\n", [(2, "A1", "plain"), (4, "A2", "plain")]),
+    ("A1,plain\nA2,plain\n\n\n", [(2, "A1", "plain"), (3, "A2", "plain")]),
+])
+def test_stage_row_numbers_follow_the_file(tmp_path, body, expected):
+    body = body.replace("A1,", "A1,2024-01-01,").replace("A2,", "A2,2024-01-02,")
+    con, counts = stage(tmp_path, "orders", "order_id,created_at,ship_region\n" + body)
+    rows = con.execute(
+        "SELECT _row, order_id, ship_region FROM in_orders ORDER BY _row").fetchall()
+    if expected is None:
+        # Whichever quote the reader settles on, no record is lost.
+        assert [row[1] for row in rows] == ["A1", "A2"]
+    else:
+        assert rows == expected
+    assert counts.rows_read == counts.rows_accepted == 2
+
+
 @pytest.mark.parametrize("text, expected", [
     ("R$ 99.99", Decimal("99.99")),
     ("RMB 100", Decimal("100.00")),
