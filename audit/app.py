@@ -45,10 +45,13 @@ def execute(options: RunOptions, progress: Progress, open_after: bool = False) -
     from audit.output import write_outputs
 
     run = prepare(options, progress)
-    _warn_about_empty_period(run, progress)
-    run_rules(run, progress)
-    written = write_outputs(run, progress)
-    _summarise(run, written, progress)
+    try:
+        _warn_about_empty_period(run, progress)
+        run_rules(run, progress)
+        written = write_outputs(run, progress)
+        _summarise(run, written, progress)
+    finally:
+        run.close()
     if open_after:
         _open_in_excel(written)
     return written

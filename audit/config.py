@@ -34,6 +34,7 @@ class Config:
     overdue_factor: float
     key_order_amount: Decimal | None
     key_order_severity: str
+    memory_limit: str = ""
     rules: dict[str, dict] = field(default_factory=dict)
     profiles: dict[str, dict] = field(default_factory=dict)
     source: Path | None = None
@@ -143,6 +144,7 @@ def _build(data: dict, source: Path | None) -> Config:
         profile=str(run.get("profile", "canonical")),
         lang=str(run.get("lang", "en")),
         out=Path(run.get("out", "order-audit-output")),
+        memory_limit=str(run.get("memory_limit", "")),
         decimal_mark=decimal_mark,
         encoding=str(inputs.get("encoding", "auto")),
         date_order=(inputs.get("date_order") or None),

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import duckdb
 
 from audit import loader, register, rules as rules_module, validate
 from audit.config import Config
-from audit.errors import AuditError, UsageError
+from audit.errors import AuditError, ConfigError, UsageError
 from audit.profiles import InputSpec, Profile, load_profile, profile_hint
 from audit.progress import Progress
 from audit.resources import builtin_dir
@@ -68,6 +71,13 @@ class Run:
     period: tuple[dt.datetime, dt.datetime] | None = None
     previous: tuple[dt.datetime, dt.datetime] | None = None
     notes: list[str] = field(default_factory=list)
+    # The folder DuckDB spills to; removed with the database by close().
+    spill: Path | None = None
+
+    def close(self) -> None:
+        self.con.close()
+        if self.spill is not None:
+            shutil.rmtree(self.spill, ignore_errors=True)
 
     @property
     def as_of_moment(self) -> dt.datetime:
@@ -128,14 +138,47 @@ def _inputs_in_folder(profile: Profile, folder: Path, taken: set[str]):
     return found
 
 
+def open_database(config: Config, spill: Path) -> duckdb.DuckDBPyConnection:
+    """Open the run's in-memory database, which spills to ``spill`` past its limit.
+
+    Without a configured limit DuckDB may take half the machine's memory;
+    the rest is left for the frames, charts and workbooks built in Python.
+    """
+    limit = config.memory_limit or f"{_physical_memory_mb() // 2}MB"
+    try:
+        return duckdb.connect(config={"memory_limit": limit, "temp_directory": str(spill)})
+    except duckdb.Error as exc:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise ConfigError(f"run.memory_limit {limit!r} is not a memory size: {exc}",
+                          fix='Give a size such as "8GB" or "500MB".') from None
+
+
+def _physical_memory_mb() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+
+
 def prepare(options: RunOptions, progress: Progress) -> Run:
-    """Load, validate and map the inputs; fix the as-of date and period."""
+    """Load, validate and map the inputs; fix the as-of date and period.
+
+    The caller closes the returned run, which removes its spill folder.
+    """
     config = options.config
     profile = load_profile(config.profile, config.profiles)
     chosen = resolve_inputs(profile, options)
-    con = duckdb.connect()
-    run = Run(con, options, profile)
+    spill = Path(tempfile.mkdtemp(prefix="order-audit-spill-"))
+    run = Run(open_database(config, spill), options, profile, spill=spill)
+    try:
+        _load_and_validate(run, chosen, progress)
+        _fix_dates(run, config)
+    except BaseException:
+        run.close()
+        raise
+    return run
 
+
+def _load_and_validate(run: Run, chosen: list[tuple[InputSpec, Path]],
+                       progress: Progress) -> None:
+    con, config, profile = run.con, run.options.config, run.profile
     with progress.step("load inputs"):
         loaded = [
             (spec, loader.load_file(con, spec.name, path, spec.encoding or config.encoding))
@@ -153,8 +196,6 @@ def prepare(options: RunOptions, progress: Progress) -> Run:
             ))
     with progress.step("map to canonical tables"):
         _create_canonical_tables(con, profile, [spec for spec, _ in loaded])
-    _fix_dates(run, config)
-    return run
 
 
 def _create_canonical_tables(con, profile: Profile, present: list[InputSpec]) -> None:

@@ -307,3 +307,38 @@ def test_run_writes_rejected_rows_whole_to_parquet(tmp_path):
         "SELECT value FROM read_parquet(?)", [str(out / "rejected_rows.parquet")]
     ).fetchall()
     assert values == [(long_value,)]
+
+
+def test_run_spills_to_a_private_folder_and_removes_it(tmp_path, monkeypatch):
+    import tempfile
+
+    from audit.config import load_config
+    from audit.pipeline import open_database
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    config_path = tmp_path / "order-audit.toml"
+    config_path.write_text('[run]\nmemory_limit = "300MB"\n', encoding="utf-8")
+    with open_database(load_config(config_path), tmp_path / "spill") as con:
+        limit, folder = con.execute("SELECT current_setting('memory_limit'), "
+                                    "current_setting('temp_directory')").fetchall()[0]
+    assert limit in ("286.1 MiB", "300.0 MB")
+    assert folder == str(tmp_path / "spill")
+
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,created_at\nA1,2024-03-01 09:00\n", encoding="utf-8")
+    result = invoke("run", "--quiet", "--config", str(config_path), "--out",
+                    str(tmp_path / "out"), "--orders", str(orders))
+    assert result.exit_code == 0, result.output
+    assert list((tmp_path / "temp").iterdir()) == []
+
+
+def test_run_bad_memory_limit_is_a_configuration_error(tmp_path):
+    config_path = tmp_path / "order-audit.toml"
+    config_path.write_text('[run]\nmemory_limit = "lots"\n', encoding="utf-8")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,created_at\nA1,2024-03-01 09:00\n", encoding="utf-8")
+    result = invoke("run", "--quiet", "--config", str(config_path), "--out",
+                    str(tmp_path / "out"), "--orders", str(orders))
+    assert result.exit_code == 2
+    assert "run.memory_limit 'lots' is not a memory size" in result.output

@@ -37,14 +37,18 @@ def _run(folder: Path):
 def demo_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     manifest = write_demo(folder, order_count=ORDER_COUNT)
-    return manifest, _run(folder)
+    run = _run(folder)
+    yield manifest, run
+    run.close()
 
 
 @pytest.fixture(scope="module")
 def parquet_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo_parquet")
     manifest = write_demo(folder, order_count=500, seed=11, file_format="parquet")
-    return manifest, _run(folder)
+    run = _run(folder)
+    yield manifest, run
+    run.close()
 
 
 def _register_keys(run, rule_id: str, key: str) -> set[str]:

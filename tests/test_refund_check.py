@@ -109,7 +109,8 @@ def demo(tmp_path_factory):
     run = prepare(RunOptions(config, folder=folder), Progress(quiet=True))
     run_rules(run, Progress(quiet=True))
     write_outputs(run, Progress(quiet=True))
-    return manifest, run, config.out
+    yield manifest, run, config.out
+    run.close()
 
 
 @pytest.fixture(scope="module")

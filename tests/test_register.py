@@ -39,6 +39,7 @@ def run_case(tmp_path, config_text: str = "", as_of: str = "2024-03-05"):
         "SELECT order_id, exception_id, severity, due_by, overdue, responsible_party, "
         "force_majeure FROM register WHERE rule_id = 'delivered_late' ORDER BY order_id"
     ).fetchall()
+    run.close()
     return {row[0]: row[1:] for row in rows}
 
 

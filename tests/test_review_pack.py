@@ -942,7 +942,9 @@ def demo_reports(demo_dir) -> dict[str, pa.Table]:
     config.as_of = DEMO_AS_OF
     run = prepare(RunOptions(config, folder=demo_dir), Progress(quiet=True))
     run_rules(run, Progress(quiet=True))
-    return compute_reports(run.con, run.report_parameters)
+    reports = compute_reports(run.con, run.report_parameters)
+    run.close()
+    return reports
 
 
 def test_chinese_charts_have_no_english(demo_reports):
