@@ -92,10 +92,20 @@ def timestamp_sql(value: str, time_zone: str, order: str,
     zone = literal(time_zone)
     local = _local_forms(value, order, date_formats, zone)
     with_offset = "^\\d{4}-\\d{1,2}-\\d{1,2}[T ].*(Z|[+-]\\d{2}(:?\\d{2})?)$"
-    # The first two branches are the common ISO forms, tested by position
-    # rather than by regular expression because that halves the time on large
-    # exports. Neither length leaves room for an offset.
-    return f"""CASE
+    # DuckDB's cast would also take a trailing zone name and ignore it, which
+    # would misread the time, so anything after the time is refused.
+    iso_local = "\\d{4}-\\d{1,2}-\\d{1,2}([T ]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?"
+    # The most common form, 2024-01-05 10:00:00, is parsed first by strptime,
+    # which takes no other form, not even with an offset; the CASE sees only
+    # the rest. On a million orders this halves the time of the CASE alone.
+    # The length of 19 also keeps out the words "epoch" and "infinity",
+    # which DuckDB's strptime reads as dates. The CASE's first two branches
+    # are the other common ISO forms, tested by position rather than by
+    # regular expression because that halves their time. Neither length
+    # leaves room for an offset.
+    return f"""coalesce(
+        CASE WHEN length({value}) = 19 THEN try_strptime({value}, '%Y-%m-%d %H:%M:%S') END,
+        CASE
         WHEN {value} IS NULL THEN NULL
         WHEN length({value}) = 10 AND substr({value}, 5, 1) = '-'
              AND substr({value}, 8, 1) = '-'
@@ -105,7 +115,7 @@ def timestamp_sql(value: str, time_zone: str, order: str,
             THEN TRY_CAST({value} AS TIMESTAMP)
         WHEN regexp_matches({value}, '{with_offset}')
             THEN timezone({zone}, TRY_CAST({value} AS TIMESTAMPTZ))
-        WHEN regexp_matches({value}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}')
+        WHEN regexp_full_match({value}, '{iso_local}')
             THEN TRY_CAST({value} AS TIMESTAMP)
         WHEN regexp_matches({value}, '^\\d{{4}}/\\d{{1,2}}/\\d{{1,2}}')
             THEN coalesce(try_strptime({value}, '%Y/%m/%d %H:%M:%S'),
@@ -119,7 +129,7 @@ def timestamp_sql(value: str, time_zone: str, order: str,
             THEN TIMESTAMP '1899-12-30' + to_microseconds(
                 CAST(round(CAST({value} AS DOUBLE) * 86400000000) AS BIGINT))
         ELSE NULL
-    END"""
+    END)"""
 
 
 def _local_forms(value: str, order: str, date_formats: tuple[str, ...],

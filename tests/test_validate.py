@@ -63,6 +63,26 @@ def test_money_rejects_ambiguous_or_invalid(text):
     assert duckdb.execute(f"SELECT {sql}", {"v": text}).fetchone()[0] is None
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("2024-01-05 10:00:00", dt.datetime(2024, 1, 5, 10, 0)),
+    ("2024-01-05 10:00:00.250", dt.datetime(2024, 1, 5, 10, 0, 0, 250000)),
+    # An offset is converted to the business time zone, not dropped.
+    ("2024-01-05 10:00:00+08:00", dt.datetime(2024, 1, 5, 2, 0)),
+    ("2024-01-05 10:00:00Z", dt.datetime(2024, 1, 5, 10, 0)),
+    ("2024-02-30 10:00:00", None),
+    # DuckDB's cast would drop a zone name and read the time as local.
+    ("2024-01-05 10:00:00 Asia/Shanghai", None),
+    ("2024-01-05T10:00", dt.datetime(2024, 1, 5, 10, 0)),
+    ("2024-1-5 9:30", dt.datetime(2024, 1, 5, 9, 30)),
+    # Words that DuckDB reads as dates are not dates in an export.
+    ("epoch", None),
+    ("infinity", None),
+])
+def test_timestamp_common_form_and_near_misses(text, expected):
+    sql = validate.timestamp_sql("$v", "UTC", "DMY")
+    assert duckdb.execute(f"SELECT {sql}", {"v": text}).fetchone()[0] == expected
+
+
 def test_stage_keeps_ids_as_text(tmp_path):
     con, counts = stage(tmp_path, "orders",
                         "order_id,created_at,tracking_no\n"
