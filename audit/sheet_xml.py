@@ -427,11 +427,11 @@ def _number_texts(values: pa.Array, con) -> pa.Array:
     return texts.to_arrow_table().column(0).combine_chunks().cast(_LARGE_STRING)
 
 
-# Excel serial numbers computed as openpyxl's to_excel computes them, step for
-# step in the same floating-point operations, so both ways give equal numbers:
-# whole days since 1899-12-30 (less one for days before 1900-03-01, as Excel
-# counts a 29 February 1900 that did not exist) plus the time of day as
-# (seconds + microseconds / 10**6) / 86400.
+# Excel serial numbers are computed in the same floating-point steps as
+# openpyxl's to_excel, so both ways give equal numbers. A serial is the whole
+# days since 1899-12-30 plus the time of day as (seconds + microseconds /
+# 10**6) / 86400. Days before 1900-03-01 count one less, because Excel counts
+# a 29 February 1900 that did not exist.
 _EXCEL_EPOCH_DAYS = 25_569  # from 1899-12-30 to 1970-01-01
 _DAY_US = 86_400_000_000
 
