@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandera.pandas as pa
+import pandera.polars as pa
+import polars as pl
 
 from audit.config import SEVERITIES, WEEKDAYS, Config
 from audit.errors import AuditError
@@ -197,32 +198,38 @@ def _keep_period(con, source: str, target: str, period) -> None:
 
 REGISTER_SCHEMA = pa.DataFrameSchema(
     {
-        "exception_id": pa.Column(str, unique=True, checks=pa.Check.str_matches(r"^EX-[0-9A-F]{16}$")),
+        "exception_id": pa.Column(
+            str, unique=True, checks=pa.Check.str_matches(r"^EX-[0-9A-F]{16}$")
+        ),
         "rule_id": pa.Column(str),
         "rule_title": pa.Column(str),
         "category": pa.Column(str, pa.Check.isin(STAGES)),
         "severity": pa.Column(str, pa.Check.isin(SEVERITIES)),
         "responsible_party": pa.Column(str, pa.Check.isin(RESPONSIBLE_PARTIES)),
         "evidence": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "detected_at": pa.Column("datetime64[us]", nullable=False, coerce=True),
+        "detected_at": pa.Column(pl.Datetime("us"), nullable=False, coerce=True),
         "status": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "age_days": pa.Column("Int64", pa.Check.ge(0), nullable=True, coerce=True),
+        "age_days": pa.Column(pl.Int64, pa.Check.ge(0), nullable=True, coerce=True),
     },
     strict=False,
-    coerce=True,
 )
 
 
 def validate_register(con) -> int:
     """Check the register against its schema on the way out; return its row count."""
     columns = ", ".join(REGISTER_SCHEMA.columns)
-    frame = con.execute(f"SELECT {columns} FROM register").df()
+    frame = con.sql(f"SELECT {columns} FROM register").pl()
     try:
         REGISTER_SCHEMA.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases.head(10).to_string(index=False)
+        ids = frame["exception_id"]
+        cases = "\n".join(
+            f"- {case['column']} = {case['failure_case']!r} (exception "
+            f"{ids[case['index']]}): failed {case['check']}"
+            for case in errors.failure_cases.head(10).iter_rows(named=True)
+        )
         raise AuditError(
             f"the exception register failed its schema check:\n{cases}",
             fix="A rule returned values the register does not accept; fix that rule.",
         ) from None
-    return len(frame)
+    return frame.height

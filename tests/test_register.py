@@ -2,9 +2,12 @@
 
 import datetime as dt
 
+import duckdb
 import pytest
 
+from audit import register
 from audit.config import load_config
+from audit.errors import AuditError
 from audit.pipeline import RunOptions, prepare, run_rules
 from audit.progress import Progress
 
@@ -130,3 +133,34 @@ def test_register_unknown_rule_is_an_error(tmp_path):
     with pytest.raises(ConfigError) as caught:
         run_case(tmp_path, "[rules.delivered_lat]\ngrace_days = 1\n")
     assert "did you mean 'delivered_late'" in caught.value.message
+
+
+def register_with(**changes) -> duckdb.DuckDBPyConnection:
+    row = {"exception_id": "EX-0123456789ABCDEF", "rule_id": "delivered_late",
+           "rule_title": "Delivered late", "category": "fulfilment",
+           "severity": "urgent", "responsible_party": "carrier",
+           "evidence": "Delivered two days late",
+           "detected_at": dt.datetime(2024, 3, 5, 10), "status": "open",
+           "age_days": 3} | changes
+    con = duckdb.connect()
+    con.execute("CREATE TABLE register AS SELECT " + ", ".join(
+        f"${name} AS {name}" for name in row), row)
+    return con
+
+
+def test_register_schema_accepts_a_sound_row():
+    assert register.validate_register(register_with()) == 1
+
+
+@pytest.mark.parametrize("changes, column", [
+    ({"exception_id": "EX-1"}, "exception_id"),
+    ({"severity": "panic"}, "severity"),
+    ({"category": "delivery"}, "category"),
+    ({"evidence": ""}, "evidence"),
+    ({"age_days": -2}, "age_days"),
+])
+def test_register_schema_rejects_a_bad_value(changes, column):
+    with pytest.raises(AuditError) as caught:
+        register.validate_register(register_with(**changes))
+    assert "failed its schema check" in caught.value.message
+    assert column in caught.value.message
