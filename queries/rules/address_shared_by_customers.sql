@@ -28,6 +28,12 @@ counted AS (
            count(*) OVER recent AS customers_in_window,
            min(first_at) OVER recent AS window_first_at
     FROM first_use
+    -- Addresses used by fewer customers than the minimum cannot be flagged,
+    -- so the window skips them (usually most addresses).
+    WHERE ship_address_key IN (
+        SELECT ship_address_key FROM first_use
+        GROUP BY ship_address_key
+        HAVING count(*) >= CAST($min_customers AS BIGINT))
     WINDOW recent AS (
         PARTITION BY ship_address_key ORDER BY first_at
         RANGE BETWEEN to_days(CAST($window_days AS INTEGER)) PRECEDING AND CURRENT ROW)

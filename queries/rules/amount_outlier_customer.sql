@@ -16,14 +16,24 @@
 --   previous orders than the robust z-score allows. The spread is the median
 --   absolute deviation (MAD) scaled by 1.4826 to match a standard deviation,
 --   but never less than the minimum share of the median.
-WITH history AS (
-    SELECT order_id, customer_id, seller_id, created_at, order_amount,
-           median(order_amount) OVER previous AS usual_amount,
-           mad(order_amount) OVER previous AS deviation,
-           count(order_amount) OVER previous AS previous_orders
+WITH placed AS NOT MATERIALIZED (
+    -- Read twice below, and scanning orders again is cheaper than storing it.
+    SELECT order_id, customer_id, seller_id, created_at, order_amount
     FROM orders
     WHERE customer_id IS NOT NULL AND order_amount IS NOT NULL
       AND created_at < $as_of
+),
+history AS (
+    SELECT *,
+           median(order_amount) OVER previous AS usual_amount,
+           mad(order_amount) OVER previous AS deviation,
+           count(order_amount) OVER previous AS previous_orders
+    FROM placed
+    -- Customers with no more orders than the minimum history cannot be
+    -- flagged, so the costly window skips them (usually most customers).
+    WHERE customer_id IN (
+        SELECT customer_id FROM placed
+        GROUP BY customer_id HAVING count(*) > CAST($min_history AS BIGINT))
     WINDOW previous AS (
         PARTITION BY customer_id ORDER BY created_at, order_id
         ROWS BETWEEN CAST($history_orders AS BIGINT) PRECEDING AND 1 PRECEDING)

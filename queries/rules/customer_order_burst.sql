@@ -14,13 +14,23 @@
 --   the window. There is one exception per customer, detected at the order
 --   that first completed a burst. The amount at risk is the total of the
 --   orders in that burst.
-WITH counted AS (
+WITH placed AS NOT MATERIALIZED (
+    -- Read twice below, and scanning orders again is cheaper than storing it.
+    SELECT customer_id, order_id, created_at, order_amount
+    FROM orders
+    WHERE customer_id IS NOT NULL AND created_at < $as_of
+),
+counted AS (
     SELECT customer_id, order_id, created_at,
            count(*) OVER recent AS orders_in_window,
            sum(order_amount) OVER recent AS amount_in_window,
            min(created_at) OVER recent AS window_first_at
-    FROM orders
-    WHERE customer_id IS NOT NULL AND created_at < $as_of
+    FROM placed
+    -- Customers with fewer orders than a burst cannot have one, so the
+    -- window skips them (usually most customers).
+    WHERE customer_id IN (
+        SELECT customer_id FROM placed
+        GROUP BY customer_id HAVING count(*) >= CAST($min_orders AS BIGINT))
     WINDOW recent AS (
         PARTITION BY customer_id ORDER BY created_at
         RANGE BETWEEN to_minutes(CAST($window_minutes AS BIGINT)) PRECEDING

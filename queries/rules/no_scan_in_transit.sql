@@ -12,13 +12,38 @@
 -- description: The last carrier event of a shipped parcel is older than the
 --   limit as of the as-of date, and that event is not a final one (delivered,
 --   returned or lost).
-WITH last_event AS (
+WITH open_orders AS (
+    -- Delivered orders never qualify, so only the events of the others are
+    -- read. Chosen by order_id, so an order_id on several rows keeps the
+    -- events reached through each of them.
+    SELECT order_id, tracking_no, carrier
+    FROM orders
+    WHERE order_id IN (
+        SELECT order_id FROM orders
+        WHERE delivered_at IS NULL OR delivered_at >= $as_of)
+),
+events AS (
+    -- The events as the order_events view ties them (by order_id, else by
+    -- tracking number), read here because the view joins every event first.
+    -- Events that carry an order_id are all kept because they are usually
+    -- few, and the final filter drops those of delivered orders.
+    SELECT e.order_id, e.tracking_no, e.carrier, e.event_at, e.event_code
+    FROM carrier_events e
+    WHERE e.order_id IS NOT NULL
+    UNION ALL
+    SELECT o.order_id, e.tracking_no, coalesce(e.carrier, o.carrier) AS carrier,
+           e.event_at, e.event_code
+    FROM open_orders o
+    JOIN carrier_events e ON e.tracking_no = o.tracking_no
+    WHERE e.order_id IS NULL
+),
+last_event AS (
     SELECT order_id, tracking_no,
            arg_max(carrier, event_at) AS carrier,
            arg_max(event_code, event_at) AS last_code,
            max(event_at) AS last_at
-    FROM order_events
-    WHERE order_id IS NOT NULL AND event_at < $as_of
+    FROM events
+    WHERE event_at < $as_of
     GROUP BY order_id, tracking_no
 )
 SELECT e.order_id, e.tracking_no, e.carrier, o.customer_id, o.seller_id,

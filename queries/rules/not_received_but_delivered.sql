@@ -13,15 +13,37 @@
 -- description: The customer complained that the parcel never arrived, but the
 --   order or the carrier's delivery scan records it as delivered before the
 --   complaint.
-WITH delivery_scans AS (
+WITH complained AS (
+    -- Only orders with a matching complaint can be flagged, so the delivery
+    -- scans are looked up for these few orders alone.
+    SELECT o.order_id, o.tracking_no, o.delivered_at
+    FROM orders o
+    WHERE o.order_id IN (
+        SELECT order_id
+        FROM complaints
+        WHERE list_contains($categories, lower(trim(category)))
+          AND created_at < $as_of)
+),
+delivery_scans AS (
+    -- Their events as the order_events view ties them (by order_id, else by
+    -- tracking number), read here because the view joins every event first.
     SELECT order_id, min(event_at) AS scanned_at
-    FROM order_events
-    WHERE event_code = 'delivered' AND order_id IS NOT NULL
+    FROM (
+        SELECT e.order_id, e.event_at
+        FROM carrier_events e
+        WHERE e.event_code = 'delivered'
+          AND e.order_id IN (SELECT order_id FROM complained)
+        UNION ALL
+        SELECT o.order_id, e.event_at
+        FROM complained o
+        JOIN carrier_events e ON e.tracking_no = o.tracking_no
+        WHERE e.event_code = 'delivered' AND e.order_id IS NULL
+    )
     GROUP BY order_id
 ),
 delivered AS (
     SELECT o.order_id, least(o.delivered_at, s.scanned_at) AS delivered_at
-    FROM orders o
+    FROM complained o
     LEFT JOIN delivery_scans s USING (order_id)
 )
 SELECT c.complaint_id, c.order_id,

@@ -13,11 +13,37 @@
 -- description: The order went out in several parcels, and a parcel after the
 --   first was handed to the carrier (its first scan) after the ship-by
 --   deadline plus the grace. The first late parcel is the evidence.
-WITH parcels AS (
+WITH split_orders AS (
+    -- Only an order with two parcels or more can be flagged. Its parcels are
+    -- the tracking numbers of events that carry its order_id and of its own
+    -- rows in orders. So only orders named by an event, or on several rows
+    -- with a tracking number, are read, which skips most events.
+    SELECT order_id, tracking_no, carrier
+    FROM orders
+    WHERE order_id IN (
+        SELECT order_id FROM carrier_events WHERE order_id IS NOT NULL
+        UNION ALL
+        SELECT order_id FROM orders
+        WHERE tracking_no IS NOT NULL
+        GROUP BY order_id HAVING count(*) > 1)
+),
+parcels AS (
     SELECT order_id, tracking_no, arg_min(carrier, event_at) AS carrier,
            min(event_at) AS first_scan_at
-    FROM order_events
-    WHERE order_id IS NOT NULL AND tracking_no IS NOT NULL AND event_at < $as_of
+    FROM (
+        -- The events as the order_events view ties them: by order_id, else
+        -- through the tracking numbers of the orders above.
+        SELECT e.order_id, e.tracking_no, e.carrier, e.event_at
+        FROM carrier_events e
+        WHERE e.order_id IS NOT NULL
+        UNION ALL
+        SELECT o.order_id, e.tracking_no, coalesce(e.carrier, o.carrier) AS carrier,
+               e.event_at
+        FROM split_orders o
+        JOIN carrier_events e ON e.tracking_no = o.tracking_no
+        WHERE e.order_id IS NULL
+    )
+    WHERE tracking_no IS NOT NULL AND event_at < $as_of
     GROUP BY order_id, tracking_no
 ),
 counted AS (
