@@ -37,12 +37,14 @@ def run_case(tmp_path, config_text: str = "", as_of: str = "2024-03-05"):
     config = load_config(config_path)
     config.as_of = dt.date.fromisoformat(as_of)
     run = prepare(RunOptions(config, folder=tmp_path), Progress(quiet=True))
-    run_rules(run, Progress(quiet=True))
-    rows = run.con.execute(
-        "SELECT order_id, exception_id, severity, due_by, overdue, responsible_party, "
-        "force_majeure FROM register WHERE rule_id = 'delivered_late' ORDER BY order_id"
-    ).fetchall()
-    run.close()
+    try:
+        run_rules(run, Progress(quiet=True))
+        rows = run.con.execute(
+            "SELECT order_id, exception_id, severity, due_by, overdue, responsible_party, "
+            "force_majeure FROM register WHERE rule_id = 'delivered_late' ORDER BY order_id"
+        ).fetchall()
+    finally:
+        run.close()
     return {row[0]: row[1:] for row in rows}
 
 
