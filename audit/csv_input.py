@@ -169,6 +169,7 @@ def load_text(con, name: str, path: Path, table: str, configured: str) -> Loaded
             source.unlink(missing_ok=True)
     if source == path:
         loaded.sha256 = facts.sha256
+    loaded.may_contain_nul = facts.nul
     if not loaded.columns:
         raise InputFileError(f"{path}: the file is empty; expected a header row")
     return loaded
@@ -239,10 +240,12 @@ class TextFacts:
     # Whether a quote character (" or ') appears anywhere. Without one no
     # value can hold a line break, so the breaks need not be counted.
     quoted: bool
+    # Whether a NUL byte appears anywhere.
+    nul: bool
 
 
 def read_text_facts(path: Path) -> TextFacts:
-    """Read a file once for its SHA-256, its line count and whether it quotes.
+    """Read a file once for its SHA-256, its line count, quotes and NUL bytes.
 
     Lines are counted up to the last character other than a line break, so
     trailing blank lines do not count.
@@ -250,7 +253,7 @@ def read_text_facts(path: Path) -> TextFacts:
     digest = hashlib.sha256()
     lines = 0
     lines_before_end = 0
-    quoted = False
+    quoted = nul = False
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
@@ -259,7 +262,8 @@ def read_text_facts(path: Path) -> TextFacts:
                 lines_before_end = lines + content.count(b"\n")
             lines += chunk.count(b"\n")
             quoted = quoted or b'"' in chunk or b"'" in chunk
-    return TextFacts(digest.hexdigest(), lines_before_end + 1, quoted)
+            nul = nul or b"\0" in chunk
+    return TextFacts(digest.hexdigest(), lines_before_end + 1, quoted, nul)
 
 
 def _load_with_duckdb(con, name, path, source, table, codec,

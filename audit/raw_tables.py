@@ -54,6 +54,9 @@ class LoadedInput:
     # The table behind ``table`` when ``table`` is a view over DuckDB's own
     # scan, which saves copying every value just to rename the columns.
     scan_table: str | None = None
+    # False when the reader saw every byte of the file and no NUL among
+    # them, so no value needs to be searched for one.
+    may_contain_nul: bool = True
 
 
 def drop_raw_table(con, loaded: LoadedInput) -> None:

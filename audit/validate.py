@@ -311,7 +311,7 @@ def _create_typed_table(con, spec, loaded, mapping, formats, typed) -> list[tupl
             continue
         raw = f"_raw_{position}"
         inner.append(f"{quote(header)} AS {raw}")
-        check = _failure_check(column, raw, len(failures))
+        check = _failure_check(column, raw, len(failures), loaded.may_contain_nul)
         if check is not None:
             failures.append((header, *_failure_reason(column)))
             checks.append(check)
@@ -327,10 +327,10 @@ def _create_typed_table(con, spec, loaded, mapping, formats, typed) -> list[tupl
     return failures
 
 
-def _failure_check(column, raw: str, index: int) -> str | None:
+def _failure_check(column, raw: str, index: int, may_contain_nul: bool) -> str | None:
     if column.type in PARSE_REASONS:
         condition = f"NULLIF(trim({raw}), '') IS NOT NULL AND {quote(column.name)} IS NULL"
-    elif column.type in (ID, TEXT):
+    elif column.type in (ID, TEXT) and may_contain_nul:
         condition = f"contains({raw}, chr(0))"
     else:
         return None
