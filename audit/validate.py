@@ -427,7 +427,8 @@ def _pandera_schema(spec: InputSpec) -> pa.DataFrameSchema:
         if column.allowed:
             checks.append(pa.Check.isin(list(column.allowed), error="not_allowed_value"))
         if column.type == TIMESTAMP:
-            checks.append(pa.Check.in_range(EARLIEST, LATEST, error="implausible_date"))
+            checks.append(pa.Check.in_range(EARLIEST, LATEST, include_max=False,
+                                             error="implausible_date"))
         if column.required or column.unique or checks:
             columns[column.name] = pa.Column(
                 nullable=not column.required,

@@ -1,5 +1,6 @@
 """Loading and validating exports: values, rejections and counts."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -77,6 +78,12 @@ def test_money_rejects_ambiguous_or_invalid(text):
     # Words that DuckDB reads as dates are not dates in an export.
     ("epoch", None),
     ("infinity", None),
+    # No place is 99 hours ahead of UTC.
+    ("2024-01-05 10:00:00+99:99", None),
+    ("2024-01-05 10:00:00-24", None),
+    ("2024-01-05 10:00:00+14:00", dt.datetime(2024, 1, 4, 20, 0)),
+    ("2024年1月5日 10:00", dt.datetime(2024, 1, 5, 10, 0)),
+    ("2024年1月5日 10:00 PST", None),
 ])
 def test_timestamp_common_form_and_near_misses(text, expected):
     sql = validate.timestamp_sql("$v", "UTC", "DMY")
@@ -112,7 +119,7 @@ def test_stage_rejects_bad_values_with_reasons(tmp_path):
 def test_stage_rejects_implausible_dates_and_keeps_the_first_of_each_key(tmp_path):
     con, counts = stage(tmp_path, "orders",
                         "order_id,created_at,shipped_at\n"
-                        "B7,2024-01-05 10:00,2150-01-01\n"
+                        "B7,2024-01-05 10:00,2100-01-01\n"
                         "B8,1985-12-31,\n"
                         "B9,2024-01-05,\n"
                         "B9,2024-01-06,\n"
@@ -120,7 +127,7 @@ def test_stage_rejects_implausible_dates_and_keeps_the_first_of_each_key(tmp_pat
                         ",2024-01-08,\n"
                         "B9,2024-01-09,\n")
     assert rejected(con) == [
-        (2, "shipped_at", "2150-01-01", "implausible_date"),
+        (2, "shipped_at", "2100-01-01", "implausible_date"),
         (3, "created_at", "1985-12-31", "implausible_date"),
         (5, "order_id", "B9", "duplicate_key"),
         (6, "order_id", None, "missing_value"),
@@ -471,3 +478,18 @@ def test_stage_header_with_quotes_is_only_a_name(tmp_path):
     assert counts.rows_accepted == 1
     values = con.execute("SELECT * FROM in_orders").fetchall()
     assert "TOP-SECRET" not in repr(values)
+
+
+def test_configured_format_refuses_words_duckdb_reads_as_dates(tmp_path):
+    spec = load_profile("canonical", {}).inputs["orders"]
+    spec = dataclasses.replace(spec, date_formats=["%d.%m.%Y %H:%M"])
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,created_at\nA1,05.01.2024 10:00\nA2,infinity\n"
+                    "A3,-infinity\nA4,epoch\n", encoding="utf-8")
+    con = duckdb.connect()
+    loaded = load_file(con, "orders", path)
+    mapping = validate.check_required_columns([(spec, loaded)])["orders"]
+    con.execute(validate.REJECTED_DDL)
+    counts = validate.stage_input(con, spec, loaded, mapping, FORMATS)
+    assert [row[3] for row in rejected(con)] == ["invalid_timestamp"] * 3
+    assert (counts.rows_accepted, counts.rows_rejected) == (1, 3)
