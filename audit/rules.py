@@ -221,6 +221,8 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, parameters: dict) -> in
     temp = f"hits_{rule.id}"
     try:
         con.execute(f'CREATE OR REPLACE TEMP TABLE "{temp}" AS {rule.sql}', parameters)
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
+        raise  # not a fault of the rule's SQL
     except duckdb.Error as exc:
         raise RuleError(
             f"rule {rule.id} ({rule.path}) failed in DuckDB: {exc}",
@@ -235,10 +237,18 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, parameters: dict) -> in
         )
     kept = [name for name in EVIDENCE_COLUMNS + KEY_COLUMNS if name in columns]
     select = ", ".join(f'"{name}"' for name in kept)
-    con.execute(
-        f"INSERT INTO rule_hits BY NAME SELECT ? AS rule_id, {select} FROM \"{temp}\"",
-        [rule.id],
-    )
+    try:
+        con.execute(
+            f"INSERT INTO rule_hits BY NAME SELECT ? AS rule_id, {select} FROM \"{temp}\"",
+            [rule.id],
+        )
+    except duckdb.ConversionException as exc:
+        raise RuleError(
+            f"rule {rule.id} ({rule.path}) returned a value that does not fit the "
+            f"register: {exc}",
+            fix="Amounts at risk must fit DECIMAL(18,2) (below 10^16); check the "
+            "input amounts and quantities that the rule multiplies.",
+        ) from None
     count = con.execute(f'SELECT count(*) FROM "{temp}"').fetchone()[0]
     con.execute(f'DROP TABLE "{temp}"')
     return count

@@ -39,10 +39,13 @@ history AS (
         ROWS BETWEEN CAST($history_orders AS BIGINT) PRECEDING AND 1 PRECEDING)
 ),
 scored AS (
+    -- The score is a ratio, so it is computed in DOUBLE: DECIMAL(18,2)
+    -- amounts near their limit overflow when multiplied.
     SELECT *,
-           abs(order_amount - usual_amount)
-               / greatest(1.4826 * deviation,
-                          abs(usual_amount) * CAST($min_spread_share AS DOUBLE),
+           abs(CAST(order_amount AS DOUBLE) - CAST(usual_amount AS DOUBLE))
+               / greatest(1.4826 * CAST(deviation AS DOUBLE),
+                          abs(CAST(usual_amount AS DOUBLE))
+                              * CAST($min_spread_share AS DOUBLE),
                           0.01) AS robust_z
     FROM history
     WHERE previous_orders >= CAST($min_history AS BIGINT)

@@ -59,10 +59,13 @@ deviations AS (
     GROUP BY c.sku, c.position
 ),
 scored AS (
+    -- The score is a ratio, so it is computed in DOUBLE: DECIMAL(18,2)
+    -- prices near their limit overflow when multiplied.
     SELECT c.*,
-           abs(c.unit_price - c.usual_price)
-               / greatest(1.4826 * d.deviation,
-                          abs(c.usual_price) * CAST($min_spread_share AS DOUBLE),
+           abs(CAST(c.unit_price AS DOUBLE) - CAST(c.usual_price AS DOUBLE))
+               / greatest(1.4826 * CAST(d.deviation AS DOUBLE),
+                          abs(CAST(c.usual_price AS DOUBLE))
+                              * CAST($min_spread_share AS DOUBLE),
                           0.01) AS robust_z
     FROM candidates c
     JOIN deviations d USING (sku, position)
