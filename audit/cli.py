@@ -2,7 +2,8 @@
 
 Domain code raises AuditError and its kinds; this module alone turns them
 into messages on stderr and exit codes: 0 success, 1 the run failed, 2 bad
-usage. A Python traceback reaches the user only with --debug.
+usage, 130 interrupted (Ctrl-C or SIGTERM). A Python traceback reaches the
+user only with --debug.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import functools
 import logging
 import shlex
+import signal
 import sys
 from pathlib import Path
 
 import click
+import duckdb
 
 from audit import __version__
 from audit.errors import AuditError, UsageError
@@ -31,8 +34,25 @@ def _report_errors(command):
                  or click.get_current_context().find_root().params.get("debug", False))
         if debug:
             _enable_debug_logging()
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             return command(*args, **kwargs)
+        except (KeyboardInterrupt, duckdb.InterruptException):
+            _interrupted()
+        except RuntimeError as exc:
+            # DuckDB stops a query on Ctrl-C or SIGTERM with this RuntimeError.
+            if str(exc).startswith("Query interrupted"):
+                _interrupted()
+            if debug:
+                raise
+            _unexpected(exc)
+        except duckdb.OutOfMemoryException as exc:
+            if debug:
+                raise
+            click.echo(f"Error: the run ran out of memory: {exc}", err=True)
+            click.echo("Fix: Raise memory_limit under [run] in the configuration "
+                       "(empty means half of the machine's memory).", err=True)
+            sys.exit(1)
         except AuditError as exc:
             if debug:
                 raise
@@ -48,12 +68,29 @@ def _report_errors(command):
         except Exception as exc:  # a bug: still no traceback without --debug
             if debug:
                 raise
-            click.echo(f"Error: unexpected {type(exc).__name__}: {exc}", err=True)
-            click.echo("Fix: Run again with --debug and report the traceback as a bug "
-                       "in order-audit.", err=True)
-            sys.exit(1)
+            _unexpected(exc)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     return wrapper
+
+
+def _interrupted() -> None:
+    click.echo("Error: interrupted; the earlier workbooks are unchanged", err=True)
+    sys.exit(130)
+
+
+def _unexpected(exc: Exception) -> None:
+    click.echo(f"Error: unexpected {type(exc).__name__}: {exc}", err=True)
+    click.echo("Fix: Run again with --debug and report the traceback as a bug "
+               "in order-audit.", err=True)
+    sys.exit(1)
+
+
+def _interrupt(signum, frame) -> None:
+    # A terminated run ends as an interrupted one does, so the database's
+    # spill folder and the staged workbooks are removed on the way out.
+    raise KeyboardInterrupt
 
 
 def _existing_path(ctx, param, value):

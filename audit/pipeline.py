@@ -145,10 +145,13 @@ def open_database(config: Config, spill: Path) -> duckdb.DuckDBPyConnection:
     the rest is left for the frames, charts and workbooks built in Python.
     """
     limit = config.memory_limit or f"{_physical_memory_mb() // 2}MB"
+    if limit.strip().startswith("-"):
+        # DuckDB reads a negative size as no limit at all.
+        raise ConfigError(f"run.memory_limit {limit!r} is not a memory size: it is "
+                          "negative", fix='Give a size such as "8GB" or "500MB".')
     try:
         return duckdb.connect(config={"memory_limit": limit, "temp_directory": str(spill)})
     except duckdb.Error as exc:
-        shutil.rmtree(spill, ignore_errors=True)
         raise ConfigError(f"run.memory_limit {limit!r} is not a memory size: {exc}",
                           fix='Give a size such as "8GB" or "500MB".') from None
 
@@ -166,7 +169,12 @@ def prepare(options: RunOptions, progress: Progress) -> Run:
     profile = load_profile(config.profile, config.profiles)
     chosen = resolve_inputs(profile, options)
     spill = Path(tempfile.mkdtemp(prefix="order-audit-spill-"))
-    run = Run(open_database(config, spill), options, profile, spill=spill)
+    try:
+        con = open_database(config, spill)
+    except BaseException:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
+    run = Run(con, options, profile, spill=spill)
     try:
         _load_and_validate(run, chosen, progress)
         _fix_dates(run, config)

@@ -167,6 +167,8 @@ def run_report(
     """Run one report's SELECT and return its rows as an Arrow table."""
     try:
         table = con.sql(report.sql, params=_bind(report, params)).to_arrow_table()
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
+        raise  # not a fault of the report's SQL
     except duckdb.Error as exc:
         raise AuditError(f"report file {report.path} failed in DuckDB: {exc}") from exc
     _check_columns(report, table)

@@ -1,7 +1,9 @@
 """The command line: exit codes, error messages, help."""
 
+import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from audit.cli import main
@@ -333,12 +335,65 @@ def test_run_spills_to_a_private_folder_and_removes_it(tmp_path, monkeypatch):
     assert list((tmp_path / "temp").iterdir()) == []
 
 
-def test_run_bad_memory_limit_is_a_configuration_error(tmp_path):
+@pytest.mark.parametrize("limit", ["lots", "-1GB"])
+def test_run_bad_memory_limit_is_a_configuration_error(tmp_path, limit):
     config_path = tmp_path / "order-audit.toml"
-    config_path.write_text('[run]\nmemory_limit = "lots"\n', encoding="utf-8")
+    config_path.write_text(f'[run]\nmemory_limit = "{limit}"\n', encoding="utf-8")
     orders = tmp_path / "orders.csv"
     orders.write_text("order_id,created_at\nA1,2024-03-01 09:00\n", encoding="utf-8")
     result = invoke("run", "--quiet", "--config", str(config_path), "--out",
                     str(tmp_path / "out"), "--orders", str(orders))
     assert result.exit_code == 2
-    assert "run.memory_limit 'lots' is not a memory size" in result.output
+    assert f"run.memory_limit '{limit}' is not a memory size" in result.output
+
+
+def test_run_with_amounts_near_the_decimal_limit(tmp_path):
+    # Amount outliers are scored in DOUBLE; in DECIMAL(18,2) the scaled
+    # deviation of such amounts overflowed.
+    rows = "".join(f"{n:04d},C,2024-01-{n:02d} 10:00:00,{8613800000000 if n % 2 else 123}\n"
+                   for n in range(1, 11))
+    orders = tmp_path / "orders.csv"
+    orders.write_text(ORDERS_HEADER.replace(",paid_amount", "") + rows, encoding="utf-8")
+    result = invoke("run", "--quiet", "--as-of", "2024-02-01", "--out",
+                    str(tmp_path / "out"), "--orders", str(orders))
+    assert result.exit_code == 0, result.output
+
+
+def test_run_out_of_memory_names_the_limit(tmp_path):
+    from audit.demo import write_demo
+
+    write_demo(tmp_path / "data", order_count=2000)
+    config_path = tmp_path / "order-audit.toml"
+    config_path.write_text('[run]\nmemory_limit = "2MB"\n', encoding="utf-8")
+    result = invoke("run", "--quiet", "--config", str(config_path), "--out",
+                    str(tmp_path / "out"), str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "ran out of memory" in result.output
+    assert "memory_limit" in result.output
+    assert "bug" not in result.output
+
+
+def test_run_terminated_removes_its_spill_folder(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from audit.demo import write_demo
+
+    write_demo(tmp_path / "data", order_count=20000)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "audit", "run", "--quiet", "--out", str(tmp_path / "out"),
+         str(tmp_path / "data")],
+        env={**os.environ, "TMPDIR": str(temp)}, stderr=subprocess.PIPE, text=True)
+    # Wait until the run has made its spill folder, then stop it.
+    deadline = time.monotonic() + 60
+    while not list(temp.glob("order-audit-spill-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 130, errors
+    assert "interrupted" in errors
+    assert list(temp.iterdir()) == []
