@@ -320,6 +320,11 @@ def _accounts_for_lines(con, scan: str, facts: TextFacts, skip: int) -> bool:
     if con.execute("SELECT count(*) FROM reject_errors").fetchone()[0]:
         return False
     header = _scan_header(con, scan)
+    first = con.execute(f"SELECT * FROM {quote_name(scan)} LIMIT 1").fetchall()
+    if first and list(first[0]) == header:
+        # DuckDB 2.0.1 reads a file that starts with a blank line this way:
+        # names from the header, and the header once more as a record.
+        return False
     header_breaks = sum(column.count("\n") for column in header)
     if facts.quoted:
         records, breaks = con.execute(
@@ -453,6 +458,11 @@ def _load_with_python(con, name, path, source, table, codec) -> LoadedInput:
 def _read_records(con, name, path, table, codec, lines, delimiter) -> LoadedInput:
     reader = csv.reader(lines, delimiter=delimiter)
     header, problem = _next_record(reader, lines)
+    row = 1
+    # Blank lines above the header are empty rows in a spreadsheet.
+    while header == [] and not problem:
+        header, problem = _next_record(reader, lines)
+        row += 1
     if header is None:
         return LoadedInput(name, path, table, "", codec, [], 0)
     if problem:
@@ -460,7 +470,6 @@ def _read_records(con, name, path, table, codec, lines, delimiter) -> LoadedInpu
     columns = clean_header(header)
     writer = RecordWriter(con, table, path, columns)
     malformed: list[MalformedRecord] = []
-    row = 1
     while True:
         row += 1
         record, problem = _next_record(reader, lines)

@@ -493,3 +493,19 @@ def test_configured_format_refuses_words_duckdb_reads_as_dates(tmp_path):
     counts = validate.stage_input(con, spec, loaded, mapping, FORMATS)
     assert [row[3] for row in rejected(con)] == ["invalid_timestamp"] * 3
     assert (counts.rows_accepted, counts.rows_rejected) == (1, 3)
+
+
+@pytest.mark.parametrize("above", ["\n", "\r\n", "\n\n", "Orders export\n\n"])
+def test_stage_lines_above_the_header_are_not_records(tmp_path, above):
+    path = tmp_path / "orders.csv"
+    path.write_text(above + "order_id,created_at\nA1,2024-01-05\nA2,later\n",
+                    encoding="utf-8", newline="")
+    con = duckdb.connect()
+    spec = load_profile("canonical", {}).inputs["orders"]
+    loaded = load_file(con, "orders", path)
+    mapping = validate.check_required_columns([(spec, loaded)])["orders"]
+    con.execute(validate.REJECTED_DDL)
+    counts = validate.stage_input(con, spec, loaded, mapping, FORMATS)
+    header_row = above.count("\n") + 1
+    assert rejected(con) == [(header_row + 2, "created_at", "later", "invalid_timestamp")]
+    assert (counts.rows_read, counts.rows_accepted) == (2, 1)
