@@ -460,7 +460,9 @@ def _reject_by_pandera(con, spec, loaded, mapping, typed) -> None:
     failures = [frame for frame in failures if frame.height]
     if not failures:
         return
-    found = _first_duplicates_kept(pl.concat(failures))
+    rejected = con.execute('SELECT DISTINCT "row" FROM rejected_rows WHERE input = ?',
+                           [spec.name]).fetchall()
+    found = _first_duplicates_kept(pl.concat(failures), [row for (row,) in rejected])
     codes = {check: _pandera_reason(check) for check in found["check"].unique()}
     rows = pyarrow.table({
         "input": pyarrow.array([spec.name] * found.height, pyarrow.string()),
@@ -527,15 +529,23 @@ def _pandera_failures(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.Dat
     )
 
 
-def _first_duplicates_kept(found: pl.DataFrame) -> pl.DataFrame:
-    """Keep the first row of each duplicated key: only later copies are rejected.
+def _first_duplicates_kept(found: pl.DataFrame, rejected: list[int]) -> pl.DataFrame:
+    """Keep the first sound copy of each duplicated key; reject the later copies.
 
-    pandera's polars backend reports every copy. A missing key is rejected
-    as missing, not as a duplicate of other missing keys.
+    pandera's polars backend reports every copy. A copy rejected for another
+    reason (``rejected`` lists the rows rejected before pandera ran) is not
+    the one kept, so a bad first copy does not cost the key its good one. It
+    is not called a duplicate either, because it is rejected already. A
+    missing key is rejected as missing, not as a duplicate of other missing
+    keys.
     """
     duplicate = pl.col("check") == "field_uniqueness"
+    others = found.filter(~duplicate)
+    unsound = pl.concat([others["_row"], pl.Series("_row", rejected, pl.Int64)])
+    copies = found.filter(duplicate & pl.col("failure_case").is_not_null()
+                          & ~pl.col("_row").is_in(unsound.implode()))
     first = pl.col("_row") == pl.col("_row").min().over(["column", "failure_case"])
-    return found.filter(~duplicate | (pl.col("failure_case").is_not_null() & ~first))
+    return pl.concat([others, copies.filter(~first)])
 
 
 def _fill_values(con, spec, loaded, mapping) -> None:

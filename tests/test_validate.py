@@ -137,6 +137,23 @@ def test_stage_rejects_implausible_dates_and_keeps_the_first_of_each_key(tmp_pat
     assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (7, 1, 6)
 
 
+def test_stage_keeps_the_first_sound_copy_of_a_key(tmp_path):
+    con, counts = stage(tmp_path, "orders",
+                        "order_id,created_at,order_amount\n"
+                        "D1,2024-01-05,twelve\n"
+                        "D1,1980-01-05,12.00\n"
+                        "D1,2024-01-06,12.00\n"
+                        "D1,2024-01-07,12.00\n")
+    assert rejected(con) == [
+        (2, "order_amount", "twelve", "invalid_amount"),
+        (3, "created_at", "1980-01-05", "implausible_date"),
+        (5, "order_id", "D1", "duplicate_key"),
+    ]
+    accepted = con.execute("SELECT _row FROM in_orders").fetchall()
+    assert accepted == [(4,)]
+    assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (4, 1, 3)
+
+
 def test_stage_checks_keys_across_batches(tmp_path, monkeypatch):
     # With batches of two rows, the five rows are split in three batches; a
     # key's copies must still meet in one batch for the uniqueness check.
