@@ -110,18 +110,26 @@ def _decode_prefix(sample: bytes, codec: str) -> str | None:
 
 
 def _mostly_utf8(sample: bytes) -> bool:
-    """Check that the sample is UTF-8 with at most one stray byte per 20 characters.
+    """Check that the sample is UTF-8 but for a few stray bytes or lines.
 
-    Only non-ASCII characters count. A stray byte then costs only the records
-    that contain it, which are rejected with a reason, instead of the whole
-    file being read in a wrong encoding.
+    Either at most one stray byte comes per 20 non-ASCII characters, or at
+    least ten lines with non-ASCII text read as UTF-8 for each line that
+    does not (an export with a few rows pasted in from GBK). Text in GBK
+    rarely forms valid UTF-8, line after line. A stray byte then costs
+    only the records that contain it, which are rejected with a reason,
+    instead of the whole file being read in a wrong encoding.
     """
     if _decode_prefix(sample, "utf-8") is not None:
         return True
     text = sample.decode("utf-8", errors="replace")
     errors = text.count("\ufffd") - sample.count("\ufffd".encode())
     multibyte = sum(1 for char in text if "\u0080" <= char != "\ufffd")
-    return multibyte >= 20 * errors
+    if multibyte >= 20 * errors:
+        return True
+    # The last line may be cut inside a character, so it is left out.
+    lines = [line for line in sample.split(b"\n")[:-1] if not line.isascii()]
+    bad = sum(1 for line in lines if _decode_prefix(line, "utf-8") is None)
+    return len(lines) - bad >= 10 * bad
 
 
 def _reads_as_latin(sample: bytes) -> bool:

@@ -526,3 +526,29 @@ def test_stage_lines_above_the_header_are_not_records(tmp_path, above):
     header_row = above.count("\n") + 1
     assert rejected(con) == [(header_row + 2, "created_at", "later", "invalid_timestamp")]
     assert (counts.rows_read, counts.rows_accepted) == (2, 1)
+
+
+def test_utf8_export_with_a_few_gbk_rows_is_read_as_utf8(tmp_path):
+    rows = "".join(f"{n:04d},2024-01-05 10:00:00,客户{n}\n" for n in range(30))
+    path = tmp_path / "orders.csv"
+    path.write_bytes(("order_id,created_at,customer_id\n" + rows).encode("utf-8")
+                     + "0031,2024-01-05 10:00:00,王五\n".encode("gbk"))
+    con = duckdb.connect()
+    loaded = load_file(con, "orders", path)
+    assert loaded.encoding == "utf-8"
+    values = con.execute(f"SELECT customer_id FROM {loaded.table} ORDER BY _row").fetchall()
+    assert values[0] == ("客户0",)
+    assert [(m.row, m.reason) for m in loaded.malformed] == [
+        (32, "the record contains bytes that are not valid utf-8")]
+
+
+def test_gbk_export_with_one_chinese_line_is_read_as_gbk(tmp_path):
+    rows = "".join(f"{n:04d},2024-01-05 10:00:00,C{n}\n" for n in range(30))
+    path = tmp_path / "orders.csv"
+    path.write_bytes(("order_id,created_at,customer_id\n" + rows
+                      + "0031,2024-01-05 10:00:00,王五\n").encode("gbk"))
+    con = duckdb.connect()
+    loaded = load_file(con, "orders", path)
+    assert loaded.encoding == "gb18030"
+    assert con.execute(f"SELECT customer_id FROM {loaded.table} WHERE _row = 32"
+                       ).fetchall() == [("王五",)]
