@@ -241,7 +241,7 @@ def _utf8_copy(path: Path, codec: str) -> Path:
 
 @dataclass
 class TextFacts:
-    """What one pass over a text file tells: its hash, lines and quoting."""
+    """The findings of one pass over a text file: hash, lines, quotes, NUL bytes."""
 
     sha256: str
     lines: int
