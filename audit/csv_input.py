@@ -21,6 +21,7 @@ import itertools
 import logging
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -348,7 +349,10 @@ def _lines_above_header(con, source: Path) -> int:
     """Return how many title lines DuckDB's sniffer finds above the header, or 0.
 
     The lines count only if each has fewer fields than the header, as a title
-    or a note has, so that a record is never skipped as a title.
+    or a note has, and if as many of them are not blank as the titles found
+    by field counts (``_title_records``). The sniffer can take a malformed
+    last record with an extra field for the header, and then every line
+    above it has fewer fields.
     """
     try:
         skip, delimiter, columns = con.execute(
@@ -361,10 +365,13 @@ def _lines_above_header(con, source: Path) -> int:
     if not skip:
         return 0
     with source.open("r", encoding="utf-8", errors="replace", newline="") as handle:
-        lines = [handle.readline(65536) for _ in range(skip)]
-    if all(line.count(delimiter) < columns - 1 for line in lines):
-        return skip
-    return 0
+        sample = handle.read(65536)
+    buffer = io.StringIO(sample, newline="")
+    lines = [buffer.readline() for _ in range(skip)]
+    if not all(line.count(delimiter) < columns - 1 for line in lines):
+        return 0
+    titles = sum(1 for line in lines if line.strip())
+    return skip if titles == _title_records(sample, delimiter) else 0
 
 
 def _line_breaks_sql(scan: str, header: list[str]) -> str:
@@ -451,24 +458,31 @@ class _LineSource:
 
 
 def _load_with_python(con, name, path, source, table, codec) -> LoadedInput:
-    delimiter = _delimiter(source)
+    with source.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+        sample = handle.read(65536)
+    delimiter = _best_delimiter(sample)
+    titles = _title_records(sample, delimiter)
     encoding = "utf-8-sig" if codec == "utf-8-sig" else "utf-8"
     previous_limit = csv.field_size_limit(MAX_LINE_SIZE)
     try:
         with source.open("r", encoding=encoding, errors="surrogateescape",
                          newline="") as handle:
             lines = _LineSource(handle, MAX_LINE_SIZE, codec)
-            return _read_records(con, name, path, table, codec, lines, delimiter)
+            return _read_records(con, name, path, table, codec, lines, delimiter,
+                                 titles)
     finally:
         csv.field_size_limit(previous_limit)
 
 
-def _read_records(con, name, path, table, codec, lines, delimiter) -> LoadedInput:
+def _read_records(con, name, path, table, codec, lines, delimiter,
+                  titles: int = 0) -> LoadedInput:
     reader = csv.reader(lines, delimiter=delimiter)
     header, problem = _next_record(reader, lines)
     row = 1
-    # Blank lines above the header are empty rows in a spreadsheet.
-    while header == [] and not problem:
+    # Blank lines and ``titles`` title lines above the header are rows of
+    # their own in a spreadsheet.
+    while header is not None and not problem and (header == [] or titles > 0):
+        titles -= 1 if header else 0
         header, problem = _next_record(reader, lines)
         row += 1
     if header is None:
@@ -540,28 +554,41 @@ def read_header(path: Path) -> list[str]:
     return clean_header(records[0]) if records else []
 
 
-def _delimiter(source: Path) -> str:
+def _best_delimiter(sample: str) -> str:
     """Return the candidate delimiter that splits the most records like the header.
 
-    DuckDB's sniffer is not asked, because it can pick a wrong delimiter for
-    the malformed files that this reader is for.
+    Blank lines and titles (records of one field) above the header are left
+    out. DuckDB's sniffer is not asked, because it can pick a wrong
+    delimiter for the malformed files that this reader is for.
     """
-    with source.open("r", encoding="utf-8", errors="replace",
-                     newline="") as handle:
-        return _best_delimiter(handle.read(65536))
-
-
-def _best_delimiter(sample: str) -> str:
     best, best_score = ",", (0, 0)
     for candidate in DELIMITERS:
-        records = _sample_records(sample, candidate)
-        if not records or len(records[0]) < 2:
+        records = [record for record in _sample_records(sample, candidate)
+                   if len(record) >= 2]
+        if not records:
             continue
         width = len(records[0])
         score = (sum(1 for record in records[1:] if len(record) == width), width)
         if score > best_score:
             best, best_score = candidate, score
     return best
+
+
+def _title_records(sample: str, delimiter: str) -> int:
+    """Return how many title records (not blank) come before the header.
+
+    The header is the first record with as many fields as most records
+    have; the records before it count as titles if each has fewer.
+    """
+    records = [record for record in _sample_records(sample, delimiter) if record]
+    widths = Counter(len(record) for record in records if len(record) >= 2)
+    if not widths:
+        return 0
+    width = widths.most_common(1)[0][0]
+    header = next(index for index, record in enumerate(records) if len(record) == width)
+    if all(len(record) < width for record in records[:header]):
+        return header
+    return 0
 
 
 def _sample_records(sample: str, delimiter: str) -> list[list[str]]:

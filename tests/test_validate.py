@@ -512,10 +512,15 @@ def test_configured_format_refuses_words_duckdb_reads_as_dates(tmp_path):
     assert (counts.rows_accepted, counts.rows_rejected) == (1, 3)
 
 
-@pytest.mark.parametrize("above", ["\n", "\r\n", "\n\n", "Orders export\n\n"])
-def test_stage_lines_above_the_header_are_not_records(tmp_path, above):
+@pytest.mark.parametrize("above, below", [
+    ("\n", ""), ("\r\n", ""), ("\n\n", ""), ("Orders export\n\n", ""),
+    # A blank line or a malformed record below sends the file to the Python
+    # reader, which must skip the title as well.
+    ("Orders export\n", "\n"), ("Orders export\n", "A3,2024-01-05,extra\n"),
+])
+def test_stage_lines_above_the_header_are_not_records(tmp_path, above, below):
     path = tmp_path / "orders.csv"
-    path.write_text(above + "order_id,created_at\nA1,2024-01-05\nA2,later\n",
+    path.write_text(above + "order_id,created_at\nA1,2024-01-05\nA2,later\n" + below,
                     encoding="utf-8", newline="")
     con = duckdb.connect()
     spec = load_profile("canonical", {}).inputs["orders"]
@@ -524,8 +529,12 @@ def test_stage_lines_above_the_header_are_not_records(tmp_path, above):
     con.execute(validate.REJECTED_DDL)
     counts = validate.stage_input(con, spec, loaded, mapping, FORMATS)
     header_row = above.count("\n") + 1
-    assert rejected(con) == [(header_row + 2, "created_at", "later", "invalid_timestamp")]
-    assert (counts.rows_read, counts.rows_accepted) == (2, 1)
+    expected = [(header_row + 2, "created_at", "later", "invalid_timestamp")]
+    if "extra" in below:
+        expected.append((header_row + 3, None, below.strip(), "malformed_record"))
+    assert rejected(con) == expected
+    assert counts.rows_accepted == 1
+    assert counts.rows_read == 1 + len(expected)
 
 
 def test_utf8_export_with_a_few_gbk_rows_is_read_as_utf8(tmp_path):
