@@ -437,6 +437,8 @@ class _LineSource:
         self.limit = limit
         self.codec = codec
         self.problem: str | None = None
+        # The lines of the record being read.
+        self.lines: list[str] = []
 
     def __iter__(self):
         return self
@@ -451,9 +453,11 @@ class _LineSource:
             self.problem = (
                 f"the record has a line longer than {self.limit:,} characters"
             )
+            self.lines.append("")
             return "\n"
         if _UNDECODABLE.search(line) and self.problem is None:
             self.problem = f"the record contains bytes that are not valid {self.codec}"
+        self.lines.append(line)
         return line
 
 
@@ -503,7 +507,10 @@ def _read_records(con, name, path, table, codec, lines, delimiter,
             problem = (
                 f"the record has {len(record)} fields but the header has {len(columns)}"
             )
-        if problem:
+        if problem and len(record) < len(columns) and len(lines.lines) > 1:
+            malformed += _unclosed_quote(row, lines.lines)
+            row += len(lines.lines) - 1
+        elif problem:
             malformed.append(MalformedRecord(row, _shown(record, delimiter), problem))
         else:
             writer.add(row, [value if value != "" else None for value in record])
@@ -515,6 +522,7 @@ def _read_records(con, name, path, table, codec, lines, delimiter,
 def _next_record(reader, lines: _LineSource) -> tuple[list[str] | None, str | None]:
     """Return the next record and why it is unusable, or (None, None) at the end."""
     lines.problem = None
+    lines.lines = []
     try:
         record = next(reader)
     except StopIteration:
@@ -522,6 +530,19 @@ def _next_record(reader, lines: _LineSource) -> tuple[list[str] | None, str | No
     except csv.Error as exc:
         return [], f"the record cannot be parsed as CSV: {exc}"
     return record, lines.problem
+
+
+def _unclosed_quote(row: int, lines: list[str]) -> list[MalformedRecord]:
+    """Reject each line of a record that a quote never closed, on its own row.
+
+    Such a record runs over several lines and has too few fields: the text
+    after the quote became one value. A spreadsheet shows each of its lines
+    as a row, so each is listed with its row number.
+    """
+    reason = (f"a quote opened on row {row} runs on over {len(lines)} lines, so this "
+              "line cannot be split into fields; close the quote in the export")
+    return [MalformedRecord(row + offset, line.rstrip("\r\n"), reason)
+            for offset, line in enumerate(lines)]
 
 
 def _shown(record: list[str], delimiter: str) -> str:

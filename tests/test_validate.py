@@ -561,3 +561,22 @@ def test_gbk_export_with_one_chinese_line_is_read_as_gbk(tmp_path):
     assert loaded.encoding == "gb18030"
     assert con.execute(f"SELECT customer_id FROM {loaded.table} WHERE _row = 32"
                        ).fetchall() == [("王五",)]
+
+
+def test_unclosed_quote_rejects_each_line_it_swallows(tmp_path):
+    con, counts = stage(tmp_path, "orders",
+                        "order_id,customer_id,created_at\n"
+                        "A0,C0,2024-01-05\n"
+                        "A1,C1,2024-01-05,extra\n"
+                        'A2,"C2,2024-01-05\n'
+                        "A3,C3,2024-01-05\n"
+                        "A4,C4,2024-01-05\n")
+    rows = rejected(con)
+    assert [row[0] for row in rows] == [3, 4, 5, 6]
+    assert rows[2][2] == "A3,C3,2024-01-05"
+    assert all(row[3] == "malformed_record" for row in rows)
+    reasons = con.execute('SELECT reason FROM rejected_rows WHERE "row" >= 4').fetchall()
+    assert {reason for (reason,) in reasons} == {
+        "a quote opened on row 4 runs on over 3 lines, so this line cannot be split "
+        "into fields; close the quote in the export"}
+    assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (5, 1, 4)
