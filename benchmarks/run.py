@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -36,7 +37,12 @@ BASELINE_RULES = ("shipped_after_ship_by", "delivered_late", "paid_amount_mismat
 
 
 def child(kind: str, folder: Path, out: Path) -> dict:
-    """Run one measured job in a child process and return its JSON report."""
+    """Run one measured job in a child process and return its JSON report.
+
+    ``out`` is emptied first: a run into the folder of an earlier one also
+    carries the reviewers' columns forward, which is other work.
+    """
+    shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, __file__, "--child", kind, "--data", str(folder),
                "--out", str(out)]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -194,8 +200,8 @@ def benchmark(size: int, work: Path, with_baseline: bool, reuse: bool) -> dict:
               "input_rows": {p.stem: sum(1 for _ in p.open(encoding="utf-8")) - 1
                              for p in sorted(data.glob("*.csv"))}}
     result["tool"] = child("tool", data, base / "out")
-    result["scan_floor"] = child("scan", data, base / "out")
-    result["typed_scan_floor"] = child("typed-scan", data, base / "out")
+    result["scan_floor"] = child("scan", data, base / "floors")
+    result["typed_scan_floor"] = child("typed-scan", data, base / "floors")
     result["zip_floor"] = measure_zip_floor(base / "out" / "exception_register.xlsx")
     if with_baseline:
         result["baseline"] = child("baseline", data, base / "baseline")
