@@ -1014,3 +1014,26 @@ def test_rule_hits_after_as_of_dropped():
 def test_rulekit_rejects_unknown_column():
     with pytest.raises(ValueError, match="no column"):
         run("delivered_late", {"orders": [order("A", colour="red")]})
+
+
+@pytest.mark.parametrize("first, second", [
+    ("in_transit", "out_for_delivery"), ("out_for_delivery", "in_transit")])
+def test_no_scan_in_transit_breaks_a_tie_by_code(first, second):
+    # Two last events at the same moment: whichever comes first in the file,
+    # the later code in the alphabet is taken, so a rerun names the same one.
+    row = order("A", delivered_at=None, order_status="shipped")
+    events = scans(row, "picked_up", first, second)
+    events[2]["event_at"] = events[1]["event_at"]
+    hits = run("no_scan_in_transit", {"orders": [row], "carrier_events": events})
+    assert len(hits) == 1
+    assert "out_for_delivery" in hits[0]["evidence"]
+
+
+@pytest.mark.parametrize("first, second", [("damaged", "lost"), ("lost", "damaged")])
+def test_carrier_lost_or_damaged_breaks_a_tie_by_code(first, second):
+    row = order("A")
+    events = scans(row, first, second)
+    events[1]["event_at"] = events[0]["event_at"]
+    hits = run("carrier_lost_or_damaged", {"orders": [row], "carrier_events": events})
+    assert len(hits) == 1
+    assert hits[0]["evidence"].startswith("Carrier reported damaged")

@@ -17,7 +17,9 @@
 WITH first_use AS (
     SELECT ship_address_key, customer_id,
            min(created_at) AS first_at,
-           arg_min(order_id, created_at) AS order_id
+           -- Orders placed at the same moment: the lowest ID, so a rerun
+           -- picks the same one.
+           arg_min(order_id, (created_at, order_id)) AS order_id
     FROM orders
     WHERE ship_address_key IS NOT NULL AND customer_id IS NOT NULL
       AND created_at < $as_of

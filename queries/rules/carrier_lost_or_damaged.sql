@@ -13,9 +13,14 @@
 SELECT e.order_id, e.tracking_no, e.carrier, o.customer_id, o.seller_id,
        min(e.event_at) AS detected_at,
        any_value(o.order_amount) AS amount_at_risk,
-       'Carrier reported ' || arg_min(e.event_code, e.event_at) || ' on '
-           || strftime(min(e.event_at), '%Y-%m-%d %H:%M')
-           || coalesce(' at ' || arg_min(e.location, e.event_at), '') AS evidence
+       -- Events at the same moment are ordered by their code and place,
+       -- so a rerun names the same one.
+       'Carrier reported '
+           || arg_min(e.event_code, (e.event_at, e.event_code, coalesce(e.location, '')))
+           || ' on ' || strftime(min(e.event_at), '%Y-%m-%d %H:%M')
+           || coalesce(' at ' || arg_min(e.location, (e.event_at, e.event_code,
+                                                      coalesce(e.location, ''))), '')
+           AS evidence
 FROM order_events e
 LEFT JOIN orders o USING (order_id)
 WHERE e.event_code IN ('lost', 'damaged') AND e.order_id IS NOT NULL

@@ -39,8 +39,10 @@ events AS (
 ),
 last_event AS (
     SELECT order_id, tracking_no,
-           arg_max(carrier, event_at) AS carrier,
-           arg_max(event_code, event_at) AS last_code,
+           -- Events at the same moment are ordered by code and carrier,
+           -- so a rerun picks the same last event.
+           arg_max(carrier, (event_at, event_code, coalesce(carrier, ''))) AS carrier,
+           arg_max(event_code, (event_at, event_code, coalesce(carrier, ''))) AS last_code,
            max(event_at) AS last_at
     FROM events
     WHERE event_at < $as_of

@@ -12,10 +12,12 @@
 --   recorded, so the customer never received it. A return after a delivery is
 --   the customer's own return and is not this exception.
 WITH first_return AS (
-    SELECT order_id, arg_min(carrier, event_at) AS carrier,
-           arg_min(tracking_no, event_at) AS tracking_no,
+    -- Returns at the same moment are ordered by carrier, parcel and
+    -- place, so a rerun picks the same one.
+    SELECT order_id, arg_min(carrier, (event_at, coalesce(carrier, ''), coalesce(tracking_no, ''), coalesce(location, ''))) AS carrier,
+           arg_min(tracking_no, (event_at, coalesce(carrier, ''), coalesce(tracking_no, ''), coalesce(location, ''))) AS tracking_no,
            min(event_at) AS returned_at,
-           arg_min(location, event_at) AS location
+           arg_min(location, (event_at, coalesce(carrier, ''), coalesce(tracking_no, ''), coalesce(location, ''))) AS location
     FROM order_events
     WHERE event_code = 'returned' AND order_id IS NOT NULL AND event_at < $as_of
     GROUP BY order_id

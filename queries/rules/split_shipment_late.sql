@@ -28,7 +28,10 @@ WITH split_orders AS (
         GROUP BY order_id HAVING count(*) > 1)
 ),
 parcels AS (
-    SELECT order_id, tracking_no, arg_min(carrier, event_at) AS carrier,
+    -- Scans at the same moment are ordered by carrier name, so a rerun
+    -- picks the same one.
+    SELECT order_id, tracking_no,
+           arg_min(carrier, (event_at, coalesce(carrier, ''))) AS carrier,
            min(event_at) AS first_scan_at
     FROM (
         -- The events as the order_events view ties them: by order_id, else
