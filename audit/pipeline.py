@@ -138,6 +138,9 @@ def _inputs_in_folder(profile: Profile, folder: Path, taken: set[str]):
     return found
 
 
+MEMORY_LIMIT_FIX = 'Give a size such as "8GB" or "500MB" under [run].'
+
+
 def open_database(config: Config, spill: Path) -> duckdb.DuckDBPyConnection:
     """Open the run's in-memory database, which spills to ``spill`` past its limit.
 
@@ -148,12 +151,12 @@ def open_database(config: Config, spill: Path) -> duckdb.DuckDBPyConnection:
     if limit.strip().startswith("-"):
         # DuckDB reads a negative size as no limit at all.
         raise ConfigError(f"run.memory_limit {limit!r} is not a memory size: it is "
-                          "negative", fix='Give a size such as "8GB" or "500MB".')
+                          "negative", fix=MEMORY_LIMIT_FIX)
     try:
         return duckdb.connect(config={"memory_limit": limit, "temp_directory": str(spill)})
     except duckdb.Error as exc:
         raise ConfigError(f"run.memory_limit {limit!r} is not a memory size: {exc}",
-                          fix='Give a size such as "8GB" or "500MB".') from None
+                          fix=MEMORY_LIMIT_FIX) from None
 
 
 def _physical_memory_mb() -> int:

@@ -2,9 +2,9 @@
 
 openpyxl builds a Python object per cell, which takes tens of seconds for
 100,000 rows of 29 columns. Here a table's cells are built a chunk of rows at
-a time with Arrow compute functions, and the chunk's XML is handed to a
-second thread that deflates it into the zip package, so building and
-compressing run on two cores at once. The rows of the template that
+a time with Arrow compute functions. A second thread deflates each chunk's
+XML into the zip package, so building and compressing run on two cores at
+once. The rows of the template that
 openpyxl wrote (a header, a totals row below the table) are kept and merged
 in by row number.
 """
@@ -168,7 +168,9 @@ def _deflate_alongside(part, chunks: Iterable[bytes]) -> None:
     def deflate() -> None:
         while (chunk := waiting.get()) is not None:
             if failures:
-                continue  # drain, so the builder never waits on a full queue
+                # Keep taking chunks after a failure, so that the builder is
+                # not blocked on a full queue before it sees the failure.
+                continue
             try:
                 part.write(chunk)
             except BaseException as error:  # noqa: BLE001 (raised by the caller)
@@ -227,7 +229,7 @@ def _sheet_chunks(existing: dict[int, _ExistingRow], blocks: list[Block]) -> Ite
     """Yield the sheet's rows in order as UTF-8 XML, a chunk at a time.
 
     Blocks that share no row with another block, the usual layout, are
-    written a chunk at a time; only a chunk that meets a template row is
+    written a chunk at a time. Only a chunk that meets a template row is
     merged row by row. Tables placed side by side go row by row throughout.
     """
     if _share_rows(blocks):

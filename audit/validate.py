@@ -473,8 +473,8 @@ def _reject_by_pandera(con, spec, loaded, mapping, typed) -> None:
         "reason": [codes[check][1] for check in found["check"]],
     })
     con.register("_pandera_failures", rows)
-    # The raw text is the value shown to the user, so it is looked up again;
-    # a (row, column) already rejected for a parse failure is not repeated.
+    # The raw text is the value shown to the user, so it is looked up again.
+    # A (row, column) already rejected for a parse failure is not repeated.
     try:
         con.execute(
             f"""INSERT INTO rejected_rows
@@ -496,7 +496,7 @@ def _pandera_batches(con, spec, typed: str, names: list[str]):
     """Yield the checked columns of ``typed`` as polars frames of bounded size.
 
     Rows are split by a hash of the unique key, so every copy of a key lands
-    in the same batch and pandera's uniqueness check sees all of them.
+    in the same batch and pandera's uniqueness check compares all of them.
     """
     total = con.execute(f"SELECT count(*) FROM {quote(typed)}").fetchall()[0][0]
     batches = max(1, -(-total // PANDERA_BATCH_ROWS))
@@ -516,8 +516,8 @@ def _pandera_failures(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.Dat
         return empty
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    # A check of the whole column (not of its values) has no row; every
-    # check used here is of values, so such a case would be a fault.
+    # Every check used here is of values, which have rows. A failure without
+    # a row would come from a check of the whole column, which is a fault.
     if cases["index"].null_count():
         raise AuditError(f"pandera reported a failure without a row: {cases}")
     rows = frame["_row"].gather(cases["index"])

@@ -311,7 +311,7 @@ def test_run_writes_rejected_rows_whole_to_parquet(tmp_path):
     assert values == [(long_value,)]
 
 
-def test_run_spills_to_a_private_folder_and_removes_it(tmp_path, monkeypatch):
+def test_run_spill_folder_removed(tmp_path, monkeypatch):
     import tempfile
 
     from audit.config import load_config

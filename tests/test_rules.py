@@ -1018,7 +1018,7 @@ def test_rulekit_rejects_unknown_column():
 
 @pytest.mark.parametrize("first, second", [
     ("in_transit", "out_for_delivery"), ("out_for_delivery", "in_transit")])
-def test_no_scan_in_transit_breaks_a_tie_by_code(first, second):
+def test_no_scan_in_transit_tie_by_code(first, second):
     # Two last events at the same moment: whichever comes first in the file,
     # the later code in the alphabet is taken, so a rerun names the same one.
     row = order("A", delivered_at=None, order_status="shipped")
@@ -1030,7 +1030,7 @@ def test_no_scan_in_transit_breaks_a_tie_by_code(first, second):
 
 
 @pytest.mark.parametrize("first, second", [("damaged", "lost"), ("lost", "damaged")])
-def test_carrier_lost_or_damaged_breaks_a_tie_by_code(first, second):
+def test_lost_or_damaged_tie_by_code(first, second):
     row = order("A")
     events = scans(row, first, second)
     events[1]["event_at"] = events[0]["event_at"]

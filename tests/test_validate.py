@@ -116,7 +116,7 @@ def test_stage_rejects_bad_values_with_reasons(tmp_path):
     assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (5, 1, 4)
 
 
-def test_stage_rejects_implausible_dates_and_keeps_the_first_of_each_key(tmp_path):
+def test_stage_implausible_dates_and_duplicates(tmp_path):
     con, counts = stage(tmp_path, "orders",
                         "order_id,created_at,shipped_at\n"
                         "B7,2024-01-05 10:00,2100-01-01\n"
@@ -137,7 +137,7 @@ def test_stage_rejects_implausible_dates_and_keeps_the_first_of_each_key(tmp_pat
     assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (7, 1, 6)
 
 
-def test_stage_keeps_the_first_sound_copy_of_a_key(tmp_path):
+def test_stage_keeps_first_sound_copy(tmp_path):
     con, counts = stage(tmp_path, "orders",
                         "order_id,created_at,order_amount\n"
                         "D1,2024-01-05,twelve\n"
@@ -155,8 +155,8 @@ def test_stage_keeps_the_first_sound_copy_of_a_key(tmp_path):
 
 
 def test_stage_checks_keys_across_batches(tmp_path, monkeypatch):
-    # With batches of two rows, the five rows are split in three batches; a
-    # key's copies must still meet in one batch for the uniqueness check.
+    # With batches of two rows, the five rows are split in three batches.
+    # A key's copies must still meet in one batch for the uniqueness check.
     monkeypatch.setattr(validate, "PANDERA_BATCH_ROWS", 2)
     rows = "".join(f"K{n % 3},2024-01-0{n + 1}\n" for n in range(5))
     con, counts = stage(tmp_path, "orders", "order_id,created_at\n" + rows)
@@ -537,7 +537,7 @@ def test_stage_lines_above_the_header_are_not_records(tmp_path, above, below):
     assert counts.rows_read == 1 + len(expected)
 
 
-def test_utf8_export_with_a_few_gbk_rows_is_read_as_utf8(tmp_path):
+def test_encoding_utf8_with_stray_gbk_rows(tmp_path):
     rows = "".join(f"{n:04d},2024-01-05 10:00:00,客户{n}\n" for n in range(30))
     path = tmp_path / "orders.csv"
     path.write_bytes(("order_id,created_at,customer_id\n" + rows).encode("utf-8")
@@ -551,7 +551,7 @@ def test_utf8_export_with_a_few_gbk_rows_is_read_as_utf8(tmp_path):
         (32, "the record contains bytes that are not valid utf-8")]
 
 
-def test_gbk_export_with_one_chinese_line_is_read_as_gbk(tmp_path):
+def test_encoding_gbk_with_one_chinese_line(tmp_path):
     rows = "".join(f"{n:04d},2024-01-05 10:00:00,C{n}\n" for n in range(30))
     path = tmp_path / "orders.csv"
     path.write_bytes(("order_id,created_at,customer_id\n" + rows

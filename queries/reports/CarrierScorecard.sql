@@ -11,8 +11,8 @@
 --   Ties share a rank, and a carrier without a rate has none.
 -- A parcel's events are found by the order's ID and by its tracking number.
 -- Each way is summed up per key before it meets the orders, which is much
--- cheaper than joining every event to its order; least() and OR merge the
--- two, as a minimum and an any over all the events would.
+-- cheaper than joining every event to its order. least() and OR merge the
+-- two sums, as a minimum and an any over all the events would.
 WITH by_order AS (
     SELECT
         order_id,
