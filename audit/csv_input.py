@@ -22,6 +22,7 @@ import logging
 import re
 import tempfile
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,16 +170,21 @@ def load_text(con, name: str, path: Path, table: str, configured: str) -> Loaded
     _check_configured_codec(path, sample, codec, configured)
     source = path if codec in UTF8_CODECS else _utf8_copy(path, codec)
     try:
-        facts = read_text_facts(source)
-        loaded = _load_with_duckdb(con, name, path, source, table, codec, facts)
-        if loaded is None:
-            loaded = _load_with_python(con, name, path, source, table, codec)
+        # The file is hashed and its lines counted in a second thread while
+        # DuckDB reads it: hashing releases the GIL, and DuckDB's reader does
+        # not keep both cores busy, so this hides most of the hashing.
+        with ThreadPoolExecutor(1, thread_name_prefix="text-facts") as pool:
+            facts = pool.submit(read_text_facts, source)
+            loaded = _load_with_duckdb(con, name, path, source, table, codec, facts)
+            if loaded is None:
+                loaded = _load_with_python(con, name, path, source, table, codec)
+            found = facts.result()
     finally:
         if source != path:
             source.unlink(missing_ok=True)
     if source == path:
-        loaded.sha256 = facts.sha256
-    loaded.may_contain_nul = facts.nul
+        loaded.sha256 = found.sha256
+    loaded.may_contain_nul = found.nul
     if not loaded.columns:
         raise InputFileError(f"{path}: the file is empty; expected a header row")
     return loaded
@@ -276,7 +282,7 @@ def read_text_facts(path: Path) -> TextFacts:
 
 
 def _load_with_duckdb(con, name, path, source, table, codec,
-                      facts: TextFacts) -> LoadedInput | None:
+                      facts: Future[TextFacts]) -> LoadedInput | None:
     """Load ``source`` with DuckDB's CSV reader, or return None if it was not exact.
 
     When the first attempt is not exact, the sniffer is asked whether lines
@@ -294,7 +300,7 @@ def _load_with_duckdb(con, name, path, source, table, codec,
     return None
 
 
-def _scan_exactly(con, path: Path, source: Path, table: str, facts: TextFacts,
+def _scan_exactly(con, path: Path, source: Path, table: str, facts: Future[TextFacts],
                   skip: int) -> bool:
     """Read ``source`` into ``<table>_scan``; return whether the result is exact.
 
@@ -316,7 +322,7 @@ def _scan_exactly(con, path: Path, source: Path, table: str, facts: TextFacts,
         log.info("DuckDB failed to read %s (%s)", path, exc)
         return False
     try:
-        exact = _accounts_for_lines(con, f"{table}_scan", facts, skip)
+        exact = _accounts_for_lines(con, f"{table}_scan", facts.result(), skip)
     finally:
         con.execute("DROP TABLE IF EXISTS reject_errors")
         con.execute("DROP TABLE IF EXISTS reject_scans")
