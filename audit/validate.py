@@ -50,6 +50,7 @@ from audit.value_sql import (
     quote,
     text_sql,
     timestamp_sql,
+    trimmed_sql,
 )
 
 log = logging.getLogger(__name__)
@@ -243,10 +244,10 @@ def _sample(con, loaded, header, pattern) -> str:
     return row[0] if row else ""
 
 
-def _typed_expression(column, header, spec, loaded, formats, con) -> str:
+def _typed_expression(column, header, value, spec, loaded, formats, con) -> str:
+    """Return SQL that types ``value``, the trimmed text of ``header``, or NULL."""
     if header is None:
         return f"CAST(NULL AS {SQL_TYPES[column.type]})"
-    value = f"NULLIF(trim({quote(header)}), '')"
     if column.type == TIMESTAMP:
         return _timestamp_expression(value, header, spec, loaded, formats, con)
     if column.type == MONEY:
@@ -258,7 +259,8 @@ def _typed_expression(column, header, spec, loaded, formats, con) -> str:
     if column.type == ID:
         return value
     mapping = spec.values.get(column.name, {})
-    return text_sql(value, mapping, column.allowed == tuple(EVENT_CODES))
+    codes = tuple(EVENT_CODES) if column.allowed == tuple(EVENT_CODES) else ()
+    return text_sql(value, mapping, codes)
 
 
 def _timestamp_expression(value, header, spec, loaded, formats, con) -> str:
@@ -297,21 +299,24 @@ def _create_typed_table(con, spec, loaded, mapping, formats, typed) -> list[tupl
     present but did not parse (or contains a NUL character). The table has no
     ``_file`` column, because the path is the same on every row and a copy
     per row would cost as much memory as a text column.
+
+    Three nested selects do it: the innermost trims each value once, the
+    middle one types it, and the outer one lists the failures.
     """
-    inner = ["_row"]
-    outer = ["_row"]
+    trimmed, middle, outer = ["_row"], ["_row"], ["_row"]
     checks: list[str] = []
     failures: list[tuple] = []
     for position, column in enumerate(spec.columns):
         header = mapping[column.name]
-        expression = _typed_expression(column, header, spec, loaded, formats, con)
-        inner.append(f"{expression} AS {quote(column.name)}")
+        value, raw = f"_value_{position}", f"_raw_{position}"
+        expression = _typed_expression(column, header, value, spec, loaded, formats, con)
+        middle.append(f"{expression} AS {quote(column.name)}")
         outer.append(quote(column.name))
         if header is None:
             continue
-        raw = f"_raw_{position}"
-        inner.append(f"{quote(header)} AS {raw}")
-        check = _failure_check(column, raw, len(failures), loaded.may_contain_nul)
+        trimmed += [f"{trimmed_sql(quote(header))} AS {value}", f"{quote(header)} AS {raw}"]
+        middle += [value, raw]
+        check = _failure_check(column, value, raw, len(failures), loaded.may_contain_nul)
         if check is not None:
             failures.append((header, *_failure_reason(column)))
             checks.append(check)
@@ -322,14 +327,16 @@ def _create_typed_table(con, spec, loaded, mapping, formats, typed) -> list[tupl
     con.execute(
         f"CREATE OR REPLACE TABLE {quote(typed)} AS "
         f"SELECT {', '.join(outer)}, {failed} AS _failed "
-        f"FROM (SELECT {', '.join(inner)} FROM {quote(loaded.table)})"
+        f"FROM (SELECT {', '.join(middle)} "
+        f"FROM (SELECT {', '.join(trimmed)} FROM {quote(loaded.table)}))"
     )
     return failures
 
 
-def _failure_check(column, raw: str, index: int, may_contain_nul: bool) -> str | None:
+def _failure_check(column, value: str, raw: str, index: int,
+                   may_contain_nul: bool) -> str | None:
     if column.type in PARSE_REASONS:
-        condition = f"NULLIF(trim({raw}), '') IS NOT NULL AND {quote(column.name)} IS NULL"
+        condition = f"{value} IS NOT NULL AND {quote(column.name)} IS NULL"
     elif column.type in (ID, TEXT) and may_contain_nul:
         condition = f"contains({raw}, chr(0))"
     else:

@@ -27,6 +27,23 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def trimmed_sql(value: str) -> str:
+    """Return SQL for ``value`` with spaces trimmed from both ends, or NULL if empty.
+
+    DuckDB's trim removes the Unicode space separators (the ASCII space, the
+    no-break space, the ideographic space and the rest of category Zs). A
+    value of ASCII characters alone can only carry the ASCII space, so one
+    that neither starts nor ends with it is kept as it is. That skips the
+    trim, which on three million carrier events halves the cost of a column.
+    """
+    return f"""CASE
+        WHEN strlen({value}) = length({value})
+             AND NOT (prefix({value}, ' ') OR suffix({value}, ' '))
+            THEN NULLIF({value}, '')
+        ELSE NULLIF(trim({value}), '')
+    END"""
+
+
 def money_pattern(decimal_mark: str) -> str:
     """Return the RE2 pattern of an amount, with at most one sign and one currency.
 
@@ -167,18 +184,22 @@ def integer_sql(value: str) -> str:
 
 
 def boolean_sql(value: str) -> str:
+    # 1 and 0, the common forms, are tested first: lower-casing costs more.
     return f"""CASE
+        WHEN {value} = '1' THEN true
+        WHEN {value} = '0' THEN false
         WHEN lower(trim({value})) IN ('1','true','t','yes','y','是','x') THEN true
         WHEN lower(trim({value})) IN ('0','false','f','no','n','否','') THEN false
     END"""
 
 
-def text_sql(value: str, mapping: dict[str, str], normalise_code: bool) -> str:
+def text_sql(value: str, mapping: dict[str, str], codes: tuple[str, ...] = ()) -> str:
     """Return SQL for a text value, mapped by the profile's values, then normalised.
 
     The mapping compares trimmed, lower-cased text, before event
     codes are normalised (``Out for delivery`` -> ``out_for_delivery``), so a
-    profile maps the values as the export writes them.
+    profile maps the values as the export writes them. Normalising applies
+    when ``codes``, the codes in their normal form, are given.
     """
     if mapping:
         cases = " ".join(
@@ -186,6 +207,13 @@ def text_sql(value: str, mapping: dict[str, str], normalise_code: bool) -> str:
             for raw, new in mapping.items()
         )
         value = f"CASE lower(trim({value})) {cases} ELSE {value} END"
-    if normalise_code:
-        value = f"regexp_replace(lower(trim({value})), '[\\s-]+', '_', 'g')"
-    return value
+    if not codes:
+        return value
+    normalised = f"regexp_replace(lower(trim({value})), '[\\s-]+', '_', 'g')"
+    if mapping:
+        return normalised
+    # Most exports already write the codes in their normal form, which the
+    # regular expression would leave as they are. Passing them by first costs
+    # a fifth of the expression on three million events.
+    known = ", ".join(literal(code) for code in codes)
+    return f"CASE WHEN {value} IN ({known}) THEN {value} ELSE {normalised} END"

@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import to_excel
 
-from audit import sheet_xml, validate
+from audit import sheet_xml, validate, value_sql
 from audit.errors import AuditError
 from audit.loader import load_file
 from audit.profiles import load_profile
+from audit.schema import EVENT_CODES
 
 SETTINGS = settings(max_examples=50, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -173,6 +174,45 @@ def test_money_never_returns_another_value(text):
     digits = re.sub(r"[^0-9.]", "", text)
     assert abs(parsed) == Decimal(digits)
     assert (parsed < 0) == (parsed != 0 and ("-" in text or "(" in text))
+
+
+# Text with the characters trim treats specially: every Unicode space
+# separator, a tab, a line break and some letters, in any order.
+spaced_text = st.text(st.sampled_from(
+    [" ", "\u00a0", "\u1680", "\u2003", "\u202f", "\u205f", "\u3000", "\t", "\n",
+     "a", "B", "7", "货"]), max_size=8)
+
+
+@SETTINGS
+@given(text=st.one_of(spaced_text, cell_text))
+def test_trimmed_value_same_as_trim(text):
+    quick = value_sql.trimmed_sql("$v")
+    found, expected = duckdb.execute(f"SELECT {quick}, NULLIF(trim($v), '')",
+                                     {"v": text}).fetchone()
+    assert found == expected
+
+
+@SETTINGS
+@given(text=st.one_of(st.sampled_from(EVENT_CODES), spaced_text,
+                      st.sampled_from(["Out for delivery", "in-transit", " DELIVERED "])))
+def test_known_codes_skip_normalising_with_same_result(text):
+    quick = value_sql.text_sql("$v", {}, tuple(EVENT_CODES))
+    slow = "regexp_replace(lower(trim($v)), '[\\s-]+', '_', 'g')"
+    found, expected = duckdb.execute(f"SELECT {quick}, {slow}", {"v": text}).fetchone()
+    assert found == expected
+
+
+@SETTINGS
+@given(text=st.one_of(spaced_text, st.sampled_from(["1", "0", "Yes", "否", "x", " t", "2"])))
+def test_boolean_quick_forms_same_result(text):
+    found = duckdb.execute(f"SELECT {value_sql.boolean_sql('$v')}", {"v": text}).fetchone()[0]
+    lowered = text.strip(" \u00a0\u1680\u2003\u202f\u205f\u3000").lower()
+    if lowered in ("1", "true", "t", "yes", "y", "是", "x"):
+        assert found is True
+    elif lowered in ("0", "false", "f", "no", "n", "否", ""):
+        assert found is False
+    else:
+        assert found is None
 
 
 @SETTINGS
