@@ -272,10 +272,15 @@ def read_text_facts(path: Path) -> TextFacts:
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-            content = chunk.rstrip(b"\r\n")
-            if content:
-                lines_before_end = lines + content.count(b"\n")
-            lines += chunk.count(b"\n")
+            breaks = chunk.count(b"\n")
+            # The line breaks at the end of the chunk are found by walking
+            # back, not by rstrip, which would copy the whole chunk.
+            end = len(chunk)
+            while end and chunk[end - 1] in b"\r\n":
+                end -= 1
+            if end:
+                lines_before_end = lines + breaks - chunk.count(b"\n", end)
+            lines += breaks
             quoted = quoted or b'"' in chunk or b"'" in chunk
             nul = nul or b"\0" in chunk
     return TextFacts(digest.hexdigest(), lines_before_end + 1, quoted, nul)

@@ -145,6 +145,29 @@ def test_blank_lines_keep_spreadsheet_row_numbers():
     assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (2, 1, 1)
 
 
+CHUNK = 1 << 20
+
+
+@pytest.mark.parametrize("body", [
+    b"",
+    b"a\n",
+    b"a\r\nb\r\n\r\n\n",
+    b"x" * (CHUNK - 1) + b"\n\n" + b"y\n",
+    b"x" * (CHUNK - 2) + b"\r\n" + b"\n" * 5,
+    b"x" * CHUNK + b"\n" + b"z",
+    b"a\n" + b"\n" * (2 * CHUNK),
+], ids=["empty", "one", "crlf-and-blank-lines", "break-at-chunk-end",
+        "trailing-breaks-past-chunk", "break-after-chunk", "chunks-of-breaks"])
+def test_line_count_ignores_trailing_breaks_across_chunks(tmp_path, body):
+    from audit.csv_input import read_text_facts
+
+    path = tmp_path / "lines.csv"
+    path.write_bytes(body)
+    # Lines up to the last character that is not a line break.
+    expected = body.rstrip(b"\r\n").count(b"\n") + 1
+    assert read_text_facts(path).lines == expected
+
+
 def test_csv_title_lines_above_header():
     con, loaded = load("title_lines.csv")
     assert loaded.columns == ORDER_COLUMNS
