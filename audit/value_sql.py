@@ -213,7 +213,7 @@ def text_sql(value: str, mapping: dict[str, str], codes: tuple[str, ...] = ()) -
     if mapping:
         return normalised
     # Most exports already write the codes in their normal form, which the
-    # regular expression would leave as they are. Passing them by first costs
-    # a fifth of the expression on three million events.
+    # regular expression would leave as they are. Letting them through first
+    # made the expression five times cheaper on three million events.
     known = ", ".join(literal(code) for code in codes)
     return f"CASE WHEN {value} IN ({known}) THEN {value} ELSE {normalised} END"

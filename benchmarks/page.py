@@ -35,6 +35,13 @@ def _stage_seconds(stages: dict[str, float], patterns: tuple[str, ...]) -> float
     return sum(found) if len(found) == len(patterns) else None
 
 
+def _matched_seconds(tool: dict | None) -> float | None:
+    """Return the seconds of the tool's stages that do the baseline's work."""
+    if not tool:
+        return None
+    return _sum(*(_stage_seconds(tool["stages_s"], stages) for _, _, stages in SAME_WORK))
+
+
 def _targets_section(runs: list[dict]) -> list[str]:
     """Hold the run of a million orders, and the scaling, against the targets."""
     million = next((run for run in runs if run["orders"] == 1_000_000), None)
@@ -43,9 +50,15 @@ def _targets_section(runs: list[dict]) -> list[str]:
     rows = _million_rows(million) + _scaling_rows(runs)
     lines = ["", "## Against the targets", "",
              "| measure | target | measured | met |", "|---|---|---:|---|"]
-    lines += [f"| {measure} | {target} | {value} | {'yes' if met else 'no'} |"
+    lines += [f"| {measure} | {target} | {value} | {_met(met)} |"
               for measure, target, value, met in rows]
     return lines
+
+
+def _met(met: bool | None) -> str:
+    if met is None:
+        return "-"
+    return "yes" if met else "no"
 
 
 def _million_rows(million: dict) -> list[tuple]:
@@ -53,7 +66,9 @@ def _million_rows(million: dict) -> list[tuple]:
     register = next((s for name, s in tool["stages_s"].items()
                      if "exception_register" in name), None)
     zip_floor = million["zip_floor"]["total_s"]
-    same = million.get("tool_baseline_rules", {}).get("total_s")
+    same = million.get("tool_baseline_rules")
+    matched = _matched_seconds(same)
+    whole = same.get("total_s") if same else None
     baseline = million.get("baseline", {}).get("total_s")
     return [
         ("whole run of 1,000,000 orders", "under 30 s", f"{tool['total_s']:.1f} s",
@@ -62,8 +77,12 @@ def _million_rows(million: dict) -> list[tuple]:
          tool["peak_mb"] < 2048),
         ("register workbook against the zip floor", "at most 2x",
          _ratio(register, zip_floor), register is not None and register <= 2 * zip_floor),
-        ("pandas baseline against the tool, same rules", "at least 5x",
-         _ratio(baseline, same), bool(baseline and same and baseline >= 5 * same)),
+        ("pandas baseline against the tool on the same rules and exports: reading, "
+         "rules and the exceptions workbook", "at least 5x",
+         _ratio(baseline, matched), bool(baseline and matched and baseline >= 5 * matched)),
+        ("the same, against the tool's whole run, which also computes the review "
+         "pack, draws the charts and writes two more workbooks", "none",
+         _ratio(baseline, whole), None),
     ]
 
 
@@ -93,10 +112,12 @@ def _same_rules_section(runs: list[dict]) -> list[str]:
         "",
         "## The same five rules, stage by stage",
         "",
-        "The tool limited to the baseline's rules, beside the baseline. The",
-        "tool's stages also validate every column, keep the rejected rows and",
-        "write a styled register; its statistics, charts and other two workbooks",
-        "are in its whole run but in no row here.",
+        "The tool limited to the baseline's rules and to the three exports the",
+        "baseline reads (orders, carrier events, complaints), beside the",
+        "baseline. The tool's stages also validate every column, keep the",
+        "rejected rows and write a styled register. Its statistics, charts and",
+        "other two workbooks are work the baseline does not do: they are in its",
+        "whole run but in no other row.",
         "",
     ]
     for run in runs:
@@ -111,6 +132,9 @@ def _same_rules_section(runs: list[dict]) -> list[str]:
             theirs = baseline["stages_s"].get(baseline_stage)
             lines.append(f"| {label} | {_seconds(theirs)} | {_seconds(ours)} "
                          f"| {_ratio(theirs, ours)} |")
+        matched = _matched_seconds(tool)
+        lines.append(f"| the three stages together | {_seconds(baseline['total_s'])} "
+                     f"| {_seconds(matched)} | {_ratio(baseline['total_s'], matched)} |")
         lines.append(f"| whole run | {_seconds(baseline['total_s'])} "
                      f"| {_seconds(tool['total_s'])} "
                      f"| {_ratio(baseline['total_s'], tool['total_s'])} |")
@@ -136,13 +160,16 @@ def render_page(results: dict) -> str:
         "Each size is the demo generator's output: orders, order lines, carrier",
         "events, complaints and refunds as CSV. The tool runs the whole job (all",
         "rules, statistics, charts, three workbooks) in a child process; peak memory",
-        "is that process's maximum resident set size.",
+        "is that process's maximum resident set size. Where the pandas baseline",
+        "runs too, the tool and the baseline each run several times and the",
+        "median run is shown; the times of every run are in",
+        "`benchmarks/results.json`.",
         "",
         "## Whole run",
         "",
         "| orders | input rows | run, all rules (s) | peak memory (MB) "
-        "| s per 1,000 orders | run, baseline's 5 rules (s) | pandas baseline (s) "
-        "| baseline / tool, same rules |",
+        "| s per 1,000 orders | run, baseline's 5 rules and 3 exports (s) "
+        "| pandas baseline (s) | baseline / tool, whole runs |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
@@ -189,8 +216,10 @@ def render_page(results: dict) -> str:
         "",
         "- The pandas baseline implements five rules and writes one sheet with",
         "  `DataFrame.to_excel`; the tool, even limited to those five rules, still",
-        "  types and validates every column of every input, keeps the rejected rows,",
+        "  types and validates every column of its inputs, keeps the rejected rows,",
         "  computes the review pack and writes three workbooks and six charts.",
+        "  The five-times target is held against the stages that do the",
+        "  baseline's work; the whole-run ratio is shown beside it.",
         "- Timings vary by a few percent between runs on a shared machine.",
         "",
     ]
