@@ -212,14 +212,18 @@ def decide_date_order(con, loaded: LoadedInput, header: str,
     if configured:
         return configured
     column = quote(header)
-    pattern = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}"
+    # The pattern is matched against the value as the parser sees it, trimmed
+    # of every Unicode space, so a no-break space before 13/01/2026 does not
+    # hide the 13 that decides the order.
+    value = f"trim({column})"
+    pattern = r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}"
     # A value that starts with four digits (2024-03-04, the common form)
     # cannot match, and the glob rules it out faster than the pattern.
     first, second, count = con.execute(
-        f"SELECT max(CAST(regexp_extract({column}, '{pattern}', 1) AS INTEGER)), "
-        f"max(CAST(regexp_extract({column}, '{pattern}', 2) AS INTEGER)), count(*) "
+        f"SELECT max(CAST(regexp_extract({value}, '{pattern}', 1) AS INTEGER)), "
+        f"max(CAST(regexp_extract({value}, '{pattern}', 2) AS INTEGER)), count(*) "
         f"FROM {quote(loaded.table)} WHERE {column} NOT GLOB '[0-9][0-9][0-9][0-9]*' "
-        f"AND regexp_matches({column}, '{pattern}')"
+        f"AND regexp_matches({value}, '{pattern}')"
     ).fetchone()
     if not count:
         return "DMY"
@@ -242,7 +246,7 @@ def decide_date_order(con, loaded: LoadedInput, header: str,
 def _sample(con, loaded, header, pattern) -> str:
     row = con.execute(
         f"SELECT {quote(header)} FROM {quote(loaded.table)} "
-        f"WHERE regexp_matches({quote(header)}, '{pattern}') LIMIT 1"
+        f"WHERE regexp_matches(trim({quote(header)}), '{pattern}') LIMIT 1"
     ).fetchone()
     return row[0] if row else ""
 

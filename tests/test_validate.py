@@ -189,6 +189,15 @@ def test_stage_ambiguous_day_month_order_is_an_error(tmp_path):
     assert "date_order" in caught.value.fix
 
 
+def test_stage_date_order_seen_through_unicode_spaces(tmp_path):
+    con, counts = stage(tmp_path, "orders",
+                        "order_id,created_at\nA1,\u00a013/01/2026\nA2,03/02/2026\u3000\n")
+    values = [str(v[0]) for v in con.execute(
+        "SELECT created_at FROM in_orders ORDER BY order_id").fetchall()]
+    assert values == ["2026-01-13 00:00:00", "2026-02-03 00:00:00"]
+    assert counts.rows_rejected == 0
+
+
 def test_stage_configured_date_order_decides(tmp_path):
     formats = validate.Formats("UTC", ".", "MDY")
     con, _ = stage(tmp_path, "orders", "order_id,created_at\nA1,03/04/2020\n", formats)
