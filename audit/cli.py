@@ -2,14 +2,16 @@
 
 Domain code raises AuditError and its kinds; this module alone turns them
 into messages on stderr and exit codes: 0 success, 1 the run failed, 2 bad
-usage, 130 interrupted (Ctrl-C or SIGTERM). A Python traceback reaches the
-user only with --debug.
+usage, 130 interrupted (Ctrl-C or SIGTERM), 141 the reader of the output
+closed it early (as ``order-audit rules | head`` does). A Python traceback
+reaches the user only with --debug.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import os
 import shlex
 import signal
 import sys
@@ -60,6 +62,8 @@ def _report_errors(command):
             if exc.fix:
                 click.echo(f"Fix: {exc.fix}", err=True)
             sys.exit(2 if isinstance(exc, UsageError) else 1)
+        except BrokenPipeError:
+            _output_closed()
         except (OSError, MemoryError) as exc:
             if debug:
                 raise
@@ -78,6 +82,14 @@ def _report_errors(command):
 def _interrupted() -> None:
     click.echo("Error: interrupted; the earlier workbooks are unchanged", err=True)
     sys.exit(130)
+
+
+def _output_closed() -> None:
+    # The reader has all it wanted. Python flushes stdout again on exit,
+    # which would fail the same way, so the rest goes nowhere. 141 is the
+    # status of a Unix tool stopped by SIGPIPE.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(141)
 
 
 def _unexpected(exc: Exception) -> None:

@@ -400,3 +400,17 @@ def test_run_terminated_removes_its_spill_folder(tmp_path):
     assert process.returncode == 130, errors
     assert "interrupted" in errors
     assert list(temp.iterdir()) == []
+
+
+def test_output_closed_early_ends_quietly():
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "audit", "rules"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The reader goes before the first line is written, as `| head -0` would.
+    process.stdout.close()
+    errors = process.stderr.read()
+    process.wait(timeout=120)
+    assert process.returncode == 141
+    assert errors == ""
