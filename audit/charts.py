@@ -9,6 +9,7 @@ only inside a ``matplotlib.style.context`` block around each drawing.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -130,6 +131,15 @@ def _draw_no_data(axes: Axes, lang: str) -> None:
     axes.grid(False)
 
 
+def _shown(text: str) -> str:
+    """Return text from the data with control characters as spaces.
+
+    A tab or form feed in a carrier's name has no glyph in any font, so
+    matplotlib would warn about it on every run.
+    """
+    return "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
+
+
 def _ordered_keys(table: pa.Table, column: str, order: list[str]) -> list[str]:
     """Return the distinct values of ``column``, those in ``order`` first."""
     keys = [key for key in table.column(column).unique().to_pylist() if key is not None]
@@ -173,7 +183,7 @@ def _draw_lines(
         axes.plot(
             rows.column(x_column).to_pylist(),
             rows.column(y_column).to_pylist(),
-            label=value_label(label_prefix, category, lang),
+            label=_shown(value_label(label_prefix, category, lang)),
         )
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(bottom=0)
@@ -205,7 +215,7 @@ def _draw_pareto_bars(axes: Axes, table: pa.Table, lang: str) -> None:
         if picked:
             heights = [counts[i] for i in picked]
             axes.bar(picked, heights, label=label(f"chart.{key}", lang), **style)
-    axes.set_xticks(positions, table.column("rule_id").to_pylist())
+    axes.set_xticks(positions, [_shown(rule) for rule in table.column("rule_id").to_pylist()])
     _slant_x_labels(axes, 45)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
 
@@ -268,7 +278,7 @@ def draw_carrier_scorecard(tables: dict[str, pa.Table], lang: str) -> Figure:
         return figure
     rates = table.column("on_time_rate").to_pylist()
     carriers = [
-        value_label("carrier", carrier, lang)
+        _shown(value_label("carrier", carrier, lang))
         for carrier in table.column("carrier").to_pylist()
     ]
     positions = list(range(len(rates)))

@@ -195,6 +195,22 @@ def test_carrier_chart_labels_unknown_carrier():
     assert carriers == ["未知承运商", "SF"]
 
 
+def test_carrier_chart_control_characters_drawn_as_spaces(tmp_path: Path, recwarn):
+    tables = {
+        "CarrierScorecard": pa.table({
+            "carrier": ["Fast\tFreight", "SF\x0c"], "on_time_rate": [0.9, 0.8],
+            "rank": [1, 2],
+        }),
+    }
+    paths = draw_charts(tables, tmp_path, "en")
+    figure = build_figures(tables, "en")["chart_3"]
+    carriers = [text.get_text() for text in figure.axes[0].get_yticklabels()]
+    assert carriers == ["Fast Freight", "SF "]
+    assert paths["chart_3"].exists()
+    # Without the replacement matplotlib warns of a missing glyph.
+    assert [str(w.message) for w in recwarn if "Glyph" in str(w.message)] == []
+
+
 def test_draw_charts_empty_tables_say_no_data(tmp_path: Path):
     for tables in [{}, _empty_tables()]:
         meta = chart_metadata(tables, "en")
