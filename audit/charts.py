@@ -134,7 +134,7 @@ def _draw_no_data(axes: Axes, lang: str) -> None:
 def _shown(text: str) -> str:
     """Return text from the data with control characters as spaces.
 
-    A tab or form feed in a carrier's name has no glyph in any font, so
+    A tab or form feed in a carrier's name has no glyph in the chart fonts, so
     matplotlib would warn about it on every run.
     """
     return "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
