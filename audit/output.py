@@ -172,7 +172,7 @@ def _fill_all(run, plans, staging: Path, workbook_values, labels, progress) -> l
         template = templates / f"{key}.xlsx"
         with progress.step(f"write {destination.name}"):
             result = fill_workbook(template, staging / destination.name,
-                                   tables=_known_tables(template, tables),
+                                   tables=tables, skip_missing_tables=True,
                                    values={**workbook_values, **values},
                                    images=images, labels=labels)
         _report_cleaning(run, destination.name, result, progress)
@@ -284,15 +284,6 @@ def _localized_record_values(run, values: dict, lang: str) -> dict:
     if run.options.config.source is None:
         localized["configuration"] = label("run.no_configuration", lang)
     return localized
-
-
-def _known_tables(template: Path, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """Keep the tables the template has, so a restyled template may drop one."""
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(template)
-    names = {name for sheet in workbook.worksheets for name in sheet.tables}
-    return {name: table for name, table in tables.items() if name in names}
 
 
 def _write_parquet_copies(run) -> None:

@@ -331,18 +331,19 @@ def run_rules(run: Run, progress: Progress) -> None:
     con, config = run.con, run.options.config
     rule_list = rules_module.load_rules(run.options.rules_dirs)
     rules_module.check_rule_settings(rule_list, config.rules)
-    con.execute(rules_module.RULE_HITS_DDL)
-    register.create_rule_catalog(con, rule_list, config)
-    available = available_columns(con)
     global_values = {"as_of": run.as_of_moment, "period_start": run.period[0],
                      "period_end": run.period[1]}
     with progress.step(f"run {len(rule_list)} rules"):
+        con.execute(rules_module.RULE_HITS_DDL)
+        register.create_rule_catalog(con, rule_list, config)
+        available = available_columns(con)
         for rule in rule_list:
             run.rule_records.append(_run_one(con, rule, config, available, global_values))
     with progress.step("build the exception register"):
         register.build_register(con, config, run.as_of_moment, run.period)
         register.validate_register(con)
-    _build_previous_register(run, rule_list, global_values)
+    with progress.step("register of the previous period"):
+        _build_previous_register(run, rule_list, global_values)
 
 
 def _build_previous_register(run: Run, rule_list, global_values: dict) -> None:

@@ -127,6 +127,7 @@ def fill_workbook(
     values: dict[str, object],
     images: dict[str, Path] | None = None,
     labels: dict[str, str] | None = None,
+    skip_missing_tables: bool = False,
 ) -> WrittenWorkbook:
     """Fill ``template`` and save the result as ``destination``.
 
@@ -138,10 +139,14 @@ def fill_workbook(
     earlier file as it was.
 
     Raises TemplateError when the template lacks a table, column or defined
-    name that the arguments refer to.
+    name that the arguments refer to; with ``skip_missing_tables``, tables the
+    template lacks are left out instead, so a restyled template may drop one.
     """
     template, destination = Path(template), Path(destination)
     wb = _load_template(template)
+    if skip_missing_tables:
+        known = {name for sheet in wb.worksheets for name in sheet.tables}
+        tables = {name: data for name, data in tables.items() if name in known}
     targets = {name: _find_table(wb, template, name) for name in tables}
     value_cells = {name: _defined_cells(wb, template, name) for name in values}
     anchors = {name: _defined_cells(wb, template, name)[0] for name in images or {}}

@@ -812,6 +812,19 @@ def test_table_missing_raises_template_error(tmp_path):
     assert "register.xlsx" in raised.value.message
 
 
+def test_table_missing_skipped_when_allowed(tmp_path):
+    result = fill_workbook(
+        TEMPLATES / "register.xlsx",
+        tmp_path / "out.xlsx",
+        tables={"NoSuchTable": pa.table({"a": [1]}), "Register": register_rows(2)},
+        values={},
+        skip_missing_tables=True,
+    )
+    assert result.rows_written == {"Register": 2}
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Register"]
+    assert sheet.tables["Register"].ref.endswith("3")
+
+
 def test_table_extra_column_raises_template_error(tmp_path):
     with pytest.raises(TemplateError) as raised:
         fill_register(tmp_path, pa.table({"order_id": ["1"], "colour": ["red"]}))
