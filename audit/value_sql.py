@@ -184,10 +184,10 @@ def integer_sql(value: str) -> str:
 
 
 def boolean_sql(value: str) -> str:
-    # 1 and 0, the common forms, are tested first: lower-casing costs more.
+    # The common spellings are tested first as they are: lower-casing costs more.
     return f"""CASE
-        WHEN {value} = '1' THEN true
-        WHEN {value} = '0' THEN false
+        WHEN {value} IN ('1', 'true', 'TRUE', 'True') THEN true
+        WHEN {value} IN ('0', 'false', 'FALSE', 'False') THEN false
         WHEN lower(trim({value})) IN ('1','true','t','yes','y','是','x') THEN true
         WHEN lower(trim({value})) IN ('0','false','f','no','n','否','') THEN false
     END"""

@@ -203,7 +203,8 @@ def test_known_codes_skip_normalising_with_same_result(text):
 
 
 @SETTINGS
-@given(text=st.one_of(spaced_text, st.sampled_from(["1", "0", "Yes", "否", "x", " t", "2"])))
+@given(text=st.one_of(spaced_text, st.sampled_from(
+    ["1", "0", "Yes", "否", "x", " t", "2", "true", "FALSE", "False", "tRUE", "falsE "])))
 def test_boolean_quick_forms_same_result(text):
     found = duckdb.execute(f"SELECT {value_sql.boolean_sql('$v')}", {"v": text}).fetchone()[0]
     lowered = text.strip(" \u00a0\u1680\u2003\u202f\u205f\u3000").lower()
