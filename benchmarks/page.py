@@ -222,7 +222,9 @@ def render_page(results: dict) -> str:
         "  computes the review pack and writes three workbooks and six charts.",
         "  The five-times target is held against the stages that do the",
         "  baseline's work; the whole-run ratio is shown beside it.",
-        "- Timings vary by a few percent between runs on a shared machine.",
+        "- Timings drifted by 5 to 10 per cent between runs on the shared machine",
+        "  that made this page. The medians of several runs, with the baseline and",
+        "  the limited tool taking turns, temper that but do not remove it.",
         "",
     ]
     return "\n".join(lines)

@@ -10,7 +10,8 @@ types it detects, zipfile deflating the register's sheet XML) and runs a
 pandas baseline of five rules with ``DataFrame.to_excel``, timed stage by
 stage beside the tool limited to the same rules and the same three exports.
 Up to --baseline-up-to orders, the tool and the baseline run --repeat
-times and the median run counts. Figures go to benchmarks/results.json and
+times, the baseline and the limited tool by turns, and the median run
+counts. Figures go to benchmarks/results.json and
 docs/benchmarks.md.
 """
 
@@ -203,10 +204,26 @@ def repeated(kind: str, folder: Path, out: Path, times: int) -> dict:
     The machine's speed drifts by several per cent between runs, so one
     run can flatter or wrong either side of a comparison.
     """
-    reports = sorted((child(kind, folder, out) for _ in range(times)),
-                     key=lambda report: report["total_s"])
-    median = reports[len(reports) // 2]
-    return {**median, "runs_s": [report["total_s"] for report in reports]}
+    return median_report([child(kind, folder, out) for _ in range(times)])
+
+
+def median_report(reports: list[dict]) -> dict:
+    ordered = sorted(reports, key=lambda report: report["total_s"])
+    median = ordered[len(ordered) // 2]
+    return {**median, "runs_s": [report["total_s"] for report in ordered]}
+
+
+def side_by_side(folder: Path, base: Path, times: int) -> tuple[dict, dict]:
+    """Run the baseline and the tool limited to its rules by turns, ``times`` each.
+
+    Taking turns puts both sides through the same drift of the machine's
+    speed, which a block of one side's runs after the other's would not.
+    """
+    baseline, tool = [], []
+    for _ in range(times):
+        baseline.append(child("baseline", folder, base / "baseline"))
+        tool.append(child("tool-baseline-rules", folder, base / "out-baseline-rules"))
+    return median_report(baseline), median_report(tool)
 
 
 def baseline_inputs(data: Path, folder: Path) -> Path:
@@ -231,9 +248,7 @@ def benchmark(size: int, work: Path, with_baseline: bool, reuse: bool, times: in
     result["zip_floor"] = measure_zip_floor(base / "out" / "exception_register.xlsx")
     if with_baseline:
         same = baseline_inputs(data, base / "baseline-inputs")
-        result["baseline"] = repeated("baseline", same, base / "baseline", times)
-        result["tool_baseline_rules"] = repeated("tool-baseline-rules", same,
-                                                 base / "out-baseline-rules", times)
+        result["baseline"], result["tool_baseline_rules"] = side_by_side(same, base, times)
     return result
 
 
