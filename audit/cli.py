@@ -85,9 +85,9 @@ def _interrupted() -> None:
 
 
 def _output_closed() -> None:
-    # The reader has all it wanted. Python flushes stdout again on exit,
-    # which would fail the same way, so the rest goes nowhere. 141 is the
-    # status of a Unix tool stopped by SIGPIPE.
+    # The reader closed the pipe, so the rest of the output is discarded:
+    # Python flushes stdout again at exit, which would fail the same way.
+    # 141 is the exit status of a Unix tool stopped by SIGPIPE.
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     sys.exit(141)
 

@@ -212,7 +212,7 @@ def decide_date_order(con, loaded: LoadedInput, header: str,
     if configured:
         return configured
     column = quote(header)
-    # The pattern is matched against the value as the parser sees it, trimmed
+    # The pattern is matched against the value as the parser reads it, trimmed
     # of every Unicode space, so a no-break space before 13/01/2026 does not
     # hide the 13 that decides the order.
     value = f"trim({column})"

@@ -114,15 +114,14 @@ def timestamp_sql(value: str, time_zone: str, order: str,
     # would misread the time, so anything after the time is refused.
     iso_local = "\\d{4}-\\d{1,2}-\\d{1,2}([T ]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?"
     chinese = "\\d{4}年\\d{1,2}月\\d{1,2}日(\\s*\\d{1,2}:\\d{2}(:\\d{2})?)?"
+    # The most common form, 2024-01-05 10:00:00, is parsed first by strptime
+    # with that exact format, which accepts no other form, not even with an
+    # offset. On a million orders this halved the time of the CASE alone.
     # DuckDB reads the words "epoch" and "infinity" as dates, also with a
-    # configured format, so they are refused before any parsing.
-    # The most common form, 2024-01-05 10:00:00, is parsed first by strptime,
-    # which takes no other form, not even with an offset. The CASE parses
-    # only the rest. On a million orders this halves the time of the CASE alone.
-    # A length of 19 keeps those words out of it. The CASE's first two branches
-    # are the other common ISO forms, tested by position rather than by
-    # regular expression because that halves their time. Neither length
-    # leaves room for an offset.
+    # format, so the length of 19 keeps them out and the CASE rejects them.
+    # The CASE's first two branches are the other common ISO forms, tested by
+    # position rather than by regular expression because that halved their
+    # time. Neither length leaves room for an offset.
     return f"""coalesce(
         CASE WHEN length({value}) = 19 THEN try_strptime({value}, '%Y-%m-%d %H:%M:%S') END,
         CASE
@@ -184,7 +183,8 @@ def integer_sql(value: str) -> str:
 
 
 def boolean_sql(value: str) -> str:
-    # The common spellings are tested first as they are: lower-casing costs more.
+    # The common spellings are compared as written first, because lower-casing
+    # every value costs more.
     return f"""CASE
         WHEN {value} IN ('1', 'true', 'TRUE', 'True') THEN true
         WHEN {value} IN ('0', 'false', 'FALSE', 'False') THEN false

@@ -79,7 +79,7 @@ def _million_rows(million: dict) -> list[tuple]:
          _ratio(register, zip_floor), register is not None and register <= 2 * zip_floor),
         ("pandas baseline against the tool on the same rules and exports: reading, "
          "rules and the exceptions workbook", "at least 5x",
-         # Two decimals, so that 4.97 does not read as a target met.
+         # Two decimals, so that a ratio just under 5 does not read as 5.0.
          _ratio(baseline, matched, 2),
          bool(baseline and matched and baseline >= 5 * matched)),
         ("the same, against the tool's whole run, which also computes the review "

@@ -201,8 +201,8 @@ def generate(size: int, folder: Path, reuse: bool) -> float | None:
 def repeated(kind: str, folder: Path, out: Path, times: int) -> dict:
     """Run one measured job ``times`` times; return the report of the median run.
 
-    The machine's speed drifts by several per cent between runs, so one
-    run can flatter or wrong either side of a comparison.
+    The machine's speed drifts by several per cent between runs, so a
+    single run can favour either side of a comparison.
     """
     return median_report([child(kind, folder, out) for _ in range(times)])
 

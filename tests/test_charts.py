@@ -195,7 +195,7 @@ def test_carrier_chart_labels_unknown_carrier():
     assert carriers == ["未知承运商", "SF"]
 
 
-def test_carrier_chart_control_characters_drawn_as_spaces(tmp_path: Path, recwarn):
+def test_chart_labels_replace_control_characters(tmp_path: Path, recwarn):
     tables = {
         "CarrierScorecard": pa.table({
             "carrier": ["Fast\tFreight", "SF\x0c"], "on_time_rate": [0.9, 0.8],

@@ -327,7 +327,7 @@ def test_run_spill_folder_removed(tmp_path, monkeypatch):
             "current_setting('checkpoint_threshold')").fetchall()[0]
     assert limit in ("286.1 MiB", "300.0 MB")
     assert folder == str(tmp_path / "spill")
-    # A checkpoint walks every table; the run's database never needs one.
+    # A checkpoint costs time and gains nothing for a database of one run.
     assert threshold.endswith("TiB"), threshold
 
     orders = tmp_path / "orders.csv"
@@ -402,13 +402,13 @@ def test_run_terminated_removes_its_spill_folder(tmp_path):
     assert list(temp.iterdir()) == []
 
 
-def test_output_closed_early_ends_quietly():
+def test_closed_output_ends_quietly():
     import subprocess
     import sys
 
     process = subprocess.Popen([sys.executable, "-m", "audit", "rules"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # The reader goes before the first line is written, as `| head -0` would.
+    # The read end is closed before the command writes its first line.
     process.stdout.close()
     errors = process.stderr.read()
     process.wait(timeout=120)

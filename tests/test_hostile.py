@@ -158,7 +158,7 @@ CHUNK = 1 << 20
     b"a\n" + b"\n" * (2 * CHUNK),
 ], ids=["empty", "one", "crlf-and-blank-lines", "break-at-chunk-end",
         "trailing-breaks-past-chunk", "break-after-chunk", "chunks-of-breaks"])
-def test_line_count_ignores_trailing_breaks_across_chunks(tmp_path, body):
+def test_line_count_at_chunk_boundaries(tmp_path, body):
     from audit.csv_input import read_text_facts
 
     path = tmp_path / "lines.csv"

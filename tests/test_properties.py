@@ -185,7 +185,7 @@ spaced_text = st.text(st.sampled_from(
 
 @SETTINGS
 @given(text=st.one_of(spaced_text, cell_text))
-def test_trimmed_value_same_as_trim(text):
+def test_trim_quick_path_matches(text):
     quick = value_sql.trimmed_sql("$v")
     found, expected = duckdb.execute(f"SELECT {quick}, NULLIF(trim($v), '')",
                                      {"v": text}).fetchone()
@@ -195,7 +195,7 @@ def test_trimmed_value_same_as_trim(text):
 @SETTINGS
 @given(text=st.one_of(st.sampled_from(EVENT_CODES), spaced_text,
                       st.sampled_from(["Out for delivery", "in-transit", " DELIVERED "])))
-def test_known_codes_skip_normalising_with_same_result(text):
+def test_event_code_quick_path_matches(text):
     quick = value_sql.text_sql("$v", {}, tuple(EVENT_CODES))
     slow = "regexp_replace(lower(trim($v)), '[\\s-]+', '_', 'g')"
     found, expected = duckdb.execute(f"SELECT {quick}, {slow}", {"v": text}).fetchone()
@@ -205,7 +205,7 @@ def test_known_codes_skip_normalising_with_same_result(text):
 @SETTINGS
 @given(text=st.one_of(spaced_text, st.sampled_from(
     ["1", "0", "Yes", "否", "x", " t", "2", "true", "FALSE", "False", "tRUE", "falsE "])))
-def test_boolean_quick_forms_same_result(text):
+def test_boolean_quick_path_matches(text):
     found = duckdb.execute(f"SELECT {value_sql.boolean_sql('$v')}", {"v": text}).fetchone()[0]
     lowered = text.strip(" \u00a0\u1680\u2003\u202f\u205f\u3000").lower()
     if lowered in ("1", "true", "t", "yes", "y", "是", "x"):

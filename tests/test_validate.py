@@ -189,7 +189,7 @@ def test_stage_ambiguous_day_month_order_is_an_error(tmp_path):
     assert "date_order" in caught.value.fix
 
 
-def test_stage_date_order_seen_through_unicode_spaces(tmp_path):
+def test_stage_date_order_after_unicode_spaces(tmp_path):
     con, counts = stage(tmp_path, "orders",
                         "order_id,created_at\nA1,\u00a013/01/2026\nA2,03/02/2026\u3000\n")
     values = [str(v[0]) for v in con.execute(
