@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from audit.config import Config, load_config, parse_date, parse_period
+from audit.config import Config, load_config, parse_date, parse_period, parse_workbooks
 from audit.errors import UsageError
 from audit.pipeline import RunOptions, prepare, run_rules
 from audit.progress import Progress
 
 
 def _apply_overrides(config: Config, *, period=None, as_of=None, out=None, lang=None,
-                     profile=None) -> Config:
+                     profile=None, workbooks=()) -> Config:
     """Let command-line options win over the configuration file."""
     if period:
         config.period = parse_period(period, "--period")
@@ -26,14 +26,16 @@ def _apply_overrides(config: Config, *, period=None, as_of=None, out=None, lang=
         config.lang = lang
     if profile:
         config.profile = profile
+    if workbooks:
+        config.workbooks = parse_workbooks(list(workbooks), "--workbook")
     return config
 
 
 def run_command(*, folder, files, profile, config_path, period, as_of, out, lang,
-                rules_dirs, previous_register, open_after, quiet,
+                workbooks, rules_dirs, previous_register, open_after, quiet,
                 command_line) -> list[Path]:
     config = _apply_overrides(load_config(config_path), period=period, as_of=as_of,
-                              out=out, lang=lang, profile=profile)
+                              out=out, lang=lang, profile=profile, workbooks=workbooks)
     options = RunOptions(config, folder=folder, files=files,
                          rules_dirs=list(rules_dirs), command_line=command_line,
                          previous_register=previous_register)
@@ -100,12 +102,12 @@ def _open_in_excel(paths: list[Path]) -> None:
 
 
 def demo_command(*, order_count, seed, data_only, file_format, config_path, period,
-                 as_of, out, lang, rules_dirs, previous_register, open_after, quiet,
-                 command_line):
+                 as_of, out, lang, workbooks, rules_dirs, previous_register, open_after,
+                 quiet, command_line):
     from audit.demo import DEMO_AS_OF, write_demo
 
     config = _apply_overrides(load_config(config_path), period=period, as_of=as_of,
-                              out=out, lang=lang, profile="canonical")
+                              out=out, lang=lang, profile="canonical", workbooks=workbooks)
     if config.out == Path("order-audit-output"):
         config.out = Path("order-audit-demo")
     data_dir = config.out / "demo-data"

@@ -21,6 +21,7 @@ import click
 import duckdb
 
 from audit import __version__
+from audit.config import WORKBOOK_NAMES
 from audit.errors import AuditError, UsageError
 
 FILE_OPTIONS = ["orders", "order_lines", "carrier_events", "complaints", "refunds",
@@ -129,6 +130,10 @@ def run_options(command):
                      "Default: order-audit-output."),
         click.option("--lang", type=click.Choice(["en", "zh-CN"]),
                      help="Language of workbook and chart labels. Default: en."),
+        click.option("--workbook", "workbooks", multiple=True,
+                     type=click.Choice(list(WORKBOOK_NAMES)),
+                     help="Write only this workbook; may be given more than once. "
+                     "Default: all three, or run.workbooks in the configuration."),
         click.option("--rules", "rules_dirs", multiple=True,
                      type=click.Path(file_okay=False), callback=_existing_dirs,
                      help="Folder of your own rule files (*.sql), added to the "

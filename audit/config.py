@@ -14,6 +14,8 @@ from audit.errors import ConfigError
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 SEVERITIES = ["general", "important", "urgent"]
+# The workbooks a run can write, in the order they are written.
+WORKBOOK_NAMES = ("register", "review_pack", "refund_check")
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Config:
     key_order_amount: Decimal | None
     key_order_severity: str
     memory_limit: str = ""
+    workbooks: tuple[str, ...] = WORKBOOK_NAMES
     rules: dict[str, dict] = field(default_factory=dict)
     profiles: dict[str, dict] = field(default_factory=dict)
     source: Path | None = None
@@ -95,6 +98,23 @@ def parse_period(value: str, where: str = "period") -> str:
     return value
 
 
+def parse_workbooks(names, where: str) -> tuple[str, ...]:
+    """Return the chosen workbooks in the order a run writes them."""
+    if isinstance(names, str) or not isinstance(names, (list, tuple)):
+        raise ConfigError(f"{where} must be a list of workbook names, got {names!r}",
+                          fix="Write it as a list, such as workbooks = "
+                          f"[{', '.join(chr(34) + name + chr(34) for name in WORKBOOK_NAMES)}].")
+    unknown = [name for name in names if name not in WORKBOOK_NAMES]
+    if unknown:
+        raise ConfigError(f"{where} names unknown workbook(s): "
+                          f"{', '.join(repr(name) for name in unknown)}",
+                          fix=f"Choose from {', '.join(WORKBOOK_NAMES)}.")
+    if not names:
+        raise ConfigError(f"{where} is empty; a run must write at least one workbook",
+                          fix=f"Choose from {', '.join(WORKBOOK_NAMES)}.")
+    return tuple(name for name in WORKBOOK_NAMES if name in names)
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the built-in defaults, then the user's file over them."""
     data = _read_toml(DEFAULT_CONFIG_PATH)
@@ -145,6 +165,7 @@ def _build(data: dict, source: Path | None) -> Config:
         lang=str(run.get("lang", "en")),
         out=Path(run.get("out", "order-audit-output")),
         memory_limit=str(run.get("memory_limit", "")),
+        workbooks=parse_workbooks(run.get("workbooks", list(WORKBOOK_NAMES)), "run.workbooks"),
         decimal_mark=decimal_mark,
         encoding=str(inputs.get("encoding", "auto")),
         date_order=(inputs.get("date_order") or None),

@@ -114,10 +114,7 @@ def register_tables(con) -> dict[str, pa.Table]:
 
 
 def write_outputs(run, progress: Progress) -> list[Path]:
-    """Write every output of the run; return the workbook paths."""
-    from audit.charts import draw_charts
-    from audit.reports import compute_reports
-
+    """Write the chosen workbooks and the run's files; return the workbook paths."""
     con, config = run.con, run.options.config
     config.out.mkdir(parents=True, exist_ok=True)
     carry_reviews(run, progress)
@@ -128,28 +125,8 @@ def write_outputs(run, progress: Progress) -> list[Path]:
     workbook_values = _localized_record_values(run, record_values, config.lang)
     labels = header_labels(config.lang) if config.lang != "en" else None
 
-    with progress.step("statistics"):
-        reports = compute_reports(con, run.report_parameters)
-    with progress.step("charts"):
-        chart_dir = output_name(run, "charts", "")
-        charts = draw_charts(reports, chart_dir, config.lang)
-    refunds = build_refund_check(
-        con, run.report_parameters, config.raw.get("refund_check", {})
-    )
-    header_values = {"title": label("text.Exception review", config.lang),
-                     "period": _period_label(run, config.lang),
-                     "previous_period": _previous_label(run, config.lang),
-                     "as_of": run.as_of.isoformat()}
-    plans = [
-        ("register", {name: localize_register(name, table, config.lang)
-                      for name, table in register_tables(con).items()} | common, {}, {}),
-        ("review_pack", {name: localize_report(name, table, config.lang)
-                         for name, table in reports.items()} | common,
-         header_values, charts),
-        ("refund_check", {name: localize_register(name, table, config.lang)
-                          for name, table in refunds.tables.items()} | common,
-         refunds.values, {}),
-    ]
+    plans = [(key, plan(run, common, progress)) for key, plan in PLANS.items()
+             if key in config.workbooks]
     staging = Path(tempfile.mkdtemp(prefix=".order-audit-", dir=config.out))
     try:
         staged = _fill_all(run, plans, staging, workbook_values, labels, progress)
@@ -161,13 +138,55 @@ def write_outputs(run, progress: Progress) -> list[Path]:
     return written
 
 
+def _register_plan(run, common: dict, progress: Progress) -> tuple[dict, dict, dict]:
+    """Return the register workbook's tables, single cells and images."""
+    lang = run.options.config.lang
+    tables = {name: localize_register(name, table, lang)
+              for name, table in register_tables(run.con).items()}
+    return tables | common, {}, {}
+
+
+def _review_pack_plan(run, common: dict, progress: Progress) -> tuple[dict, dict, dict]:
+    """Compute the review pack's statistics and draw its charts."""
+    from audit.charts import draw_charts
+    from audit.reports import compute_reports
+
+    config = run.options.config
+    with progress.step("statistics"):
+        reports = compute_reports(run.con, run.report_parameters)
+    with progress.step("charts"):
+        charts = draw_charts(reports, output_name(run, "charts", ""), config.lang)
+    header_values = {"title": label("text.Exception review", config.lang),
+                     "period": _period_label(run, config.lang),
+                     "previous_period": _previous_label(run, config.lang),
+                     "as_of": run.as_of.isoformat()}
+    tables = {name: localize_report(name, table, config.lang)
+              for name, table in reports.items()}
+    return tables | common, header_values, charts
+
+
+def _refund_check_plan(run, common: dict, progress: Progress) -> tuple[dict, dict, dict]:
+    config = run.options.config
+    refunds = build_refund_check(run.con, run.report_parameters,
+                                 config.raw.get("refund_check", {}))
+    tables = {name: localize_register(name, table, config.lang)
+              for name, table in refunds.tables.items()}
+    return tables | common, refunds.values, {}
+
+
+# Each workbook's plan computes what only that workbook shows, so a run that
+# leaves a workbook out also skips its work.
+PLANS = {"register": _register_plan, "review_pack": _review_pack_plan,
+         "refund_check": _refund_check_plan}
+
+
 def _fill_all(run, plans, staging: Path, workbook_values, labels, progress) -> list:
     """Fill every workbook in the staging folder; nothing in place changes yet."""
     from audit.workbook import fill_workbook
 
     templates = builtin_dir("templates")
     staged = []
-    for key, tables, values, images in plans:
+    for key, (tables, values, images) in plans:
         destination = output_name(run, WORKBOOKS[key], ".xlsx")
         template = templates / f"{key}.xlsx"
         with progress.step(f"write {destination.name}"):

@@ -333,7 +333,9 @@ def run_rules(run: Run, progress: Progress) -> None:
     rules_module.check_rule_settings(rule_list, config.rules)
     global_values = {"as_of": run.as_of_moment, "period_start": run.period[0],
                      "period_end": run.period[1]}
-    with progress.step(f"run {len(rule_list)} rules"):
+    enabled = sum(1 for rule in rule_list
+                  if config.rule_settings(rule.id).get("enabled", True))
+    with progress.step(f"run {enabled} rules"):
         con.execute(rules_module.RULE_HITS_DDL)
         register.create_rule_catalog(con, rule_list, config)
         available = available_columns(con)

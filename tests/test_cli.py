@@ -206,13 +206,19 @@ def register_rows(path):
     return header, [list(row) for row in rows]
 
 
-def test_rerun_carries_reviewer_columns_forward(tmp_path):
-    from openpyxl import load_workbook
-
-    orders = tmp_path / "orders.csv"
+def late_delivery_orders(folder: Path) -> Path:
+    """Write an orders export with one order delivered two days late."""
+    orders = folder / "orders.csv"
     orders.write_text(
         "order_id,created_at,promised_delivery_by,delivered_at\n"
         "A1,2024-03-01 10:00,2024-03-04,2024-03-06 10:00\n", encoding="utf-8")
+    return orders
+
+
+def test_rerun_carries_reviewer_columns_forward(tmp_path):
+    from openpyxl import load_workbook
+
+    orders = late_delivery_orders(tmp_path)
     out = tmp_path / "out"
     args = ["run", "--quiet", "--as-of", "2024-03-10", "--out", str(out),
             "--orders", str(orders)]
@@ -255,10 +261,7 @@ def test_run_warns_about_cleaned_text(tmp_path):
 def test_chinese_register_shows_labels(tmp_path):
     from openpyxl import load_workbook
 
-    orders = tmp_path / "orders.csv"
-    orders.write_text(
-        "order_id,created_at,promised_delivery_by,delivered_at\n"
-        "A1,2024-03-01 10:00,2024-03-04,2024-03-06 10:00\n", encoding="utf-8")
+    orders = late_delivery_orders(tmp_path)
     out = tmp_path / "out"
     result = invoke("run", "--quiet", "--lang", "zh-CN", "--as-of", "2024-03-10",
                     "--out", str(out), "--orders", str(orders))
@@ -414,3 +417,64 @@ def test_closed_output_ends_quietly():
     process.wait(timeout=120)
     assert process.returncode == 141
     assert errors == ""
+
+
+def test_run_writes_only_the_chosen_workbooks(tmp_path):
+    import json
+
+    orders = late_delivery_orders(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", "--as-of", "2024-03-10", "--out", str(out),
+                    "--workbook", "refund_check", "--workbook", "register",
+                    "--orders", str(orders))
+    assert result.exit_code == 0, result.output
+    written = [str(out / "exception_register.xlsx"), str(out / "refund_check.xlsx")]
+    assert result.output.strip().splitlines()[-2:] == written
+    assert not (out / "review_pack.xlsx").exists()
+    # Statistics and charts serve the review pack alone, so they are skipped.
+    assert not (out / "charts").exists()
+    assert "statistics" not in result.output
+    record = json.loads((out / "run_record.json").read_text(encoding="utf-8"))
+    assert record["workbooks"] == written
+
+
+def test_workbooks_left_out_keep_an_earlier_run(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,created_at\nA1,2024-03-01 10:00\n", encoding="utf-8")
+    out = tmp_path / "out"
+    base = ["run", "--quiet", "--as-of", "2024-03-10", "--out", str(out),
+            "--orders", str(orders)]
+    assert invoke(*base).exit_code == 0
+    pack = (out / "review_pack.xlsx").read_bytes()
+    config = tmp_path / "order-audit.toml"
+    config.write_text('[run]\nworkbooks = ["register"]\n', encoding="utf-8")
+    result = invoke(*base, "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines() == [str(out / "exception_register.xlsx")]
+    assert (out / "review_pack.xlsx").read_bytes() == pack
+
+
+@pytest.mark.parametrize("setting, message, fix", [
+    ('["register", "pareto"]', "run.workbooks names unknown workbook(s): 'pareto'",
+     "Choose from register, review_pack, refund_check."),
+    ('"register"', "run.workbooks must be a list of workbook names",
+     'such as workbooks = ["register", "review_pack", "refund_check"]'),
+    ("[]", "run.workbooks is empty", "Choose from register, review_pack, refund_check."),
+])
+def test_bad_workbooks_setting_is_a_configuration_error(tmp_path, setting, message, fix):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,created_at\nA1,2024-03-01 10:00\n", encoding="utf-8")
+    config = tmp_path / "order-audit.toml"
+    config.write_text(f"[run]\nworkbooks = {setting}\n", encoding="utf-8")
+    result = invoke("run", "--quiet", "--config", str(config), "--out",
+                    str(tmp_path / "out"), "--orders", str(orders))
+    assert result.exit_code != 0
+    assert message in result.output
+    assert fix in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_workbook_option_is_usage_error(tmp_path):
+    result = invoke("run", "--workbook", "pareto", str(tmp_path))
+    assert result.exit_code == 2
+    assert "'pareto' is not one of 'register', 'review_pack', 'refund_check'" in result.output
