@@ -327,7 +327,7 @@ def test_forged_part_size_is_rejected():
 
 def test_gigantic_line_rejects_its_record(tmp_path):
     path = tmp_path / "orders.csv"
-    gigantic = "x" * 3_000_000
+    gigantic = "x" * 9_000_000
     path.write_text(
         f"order_id,created_at\nA1,2024-01-05\nA2,{gigantic}\nA3,2024-01-06\n",
         encoding="utf-8",
@@ -336,7 +336,7 @@ def test_gigantic_line_rejects_its_record(tmp_path):
     loaded = load_file(con, "orders", path)
     assert raw_rows(con, loaded) == [(2, "A1", "2024-01-05"), (4, "A3", "2024-01-06")]
     assert [(m.row, m.reason) for m in loaded.malformed] == [
-        (3, "the record has a line longer than 2,097,152 characters")
+        (3, "the record has a line longer than 8,388,608 characters")
     ]
     assert loaded.rows_read == 3
 
