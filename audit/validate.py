@@ -519,15 +519,25 @@ def _reject_by_pandera(con, spec, loaded, mapping, typed) -> None:
 def _pandera_batches(con, spec, typed: str, names: list[str]):
     """Yield the checked columns of ``typed`` as polars frames of bounded size.
 
-    Rows are split by a hash of the unique key, so every copy of a key lands
-    in the same batch and pandera's uniqueness check compares all of them.
+    With a unique key, rows are split by a hash of the key, so every copy of
+    a key lands in the same batch and pandera's uniqueness check compares
+    all of them. Without one, rows are split into ranges of their row
+    numbers, which DuckDB selects without reading the other rows' values.
     """
-    total = con.execute(f"SELECT count(*) FROM {quote(typed)}").fetchall()[0][0]
+    total, first, last = con.execute(
+        f"SELECT count(*), min(_row), max(_row) FROM {quote(typed)}").fetchall()[0]
     batches = max(1, -(-total // PANDERA_BATCH_ROWS))
-    key = next((column.name for column in spec.columns if column.unique), "_row")
+    key = next((column.name for column in spec.columns if column.unique), None)
     selected = ", ".join(quote(name) for name in ["_row", *names])
+    step = -(-(last - first + 1) // batches) if total else 0
     for batch in range(batches):
-        where = f"WHERE hash({quote(key)}) % {batches} = {batch}" if batches > 1 else ""
+        if batches == 1:
+            where = ""
+        elif key is not None:
+            where = f"WHERE hash({quote(key)}) % {batches} = {batch}"
+        else:
+            start = first + batch * step
+            where = f"WHERE _row >= {start} AND _row < {start + step}"
         yield con.sql(f"SELECT {selected} FROM {quote(typed)} {where}").pl()
 
 

@@ -167,6 +167,19 @@ def test_stage_checks_keys_across_batches(tmp_path, monkeypatch):
     assert (counts.rows_accepted, counts.rows_rejected) == (3, 2)
 
 
+def test_stage_checks_every_row_of_a_table_without_key_in_batches(tmp_path, monkeypatch):
+    # Carrier events have no unique key, so batches are ranges of rows.
+    # Seven events in batches of two make four ranges, and the bad code of
+    # every event must be found in one of them.
+    monkeypatch.setattr(validate, "PANDERA_BATCH_ROWS", 2)
+    rows = "".join(f"T1,2024-01-0{n + 1} 10:00,teleported\n" for n in range(7))
+    con, counts = stage(tmp_path, "carrier_events",
+                        "tracking_no,event_at,event_code\n" + rows)
+    assert rejected(con) == [(row, "event_code", "teleported", "not_allowed_value")
+                             for row in range(2, 9)]
+    assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (7, 0, 7)
+
+
 def test_stage_converts_offsets_to_business_time(tmp_path):
     con, _ = stage(tmp_path, "orders",
                    "order_id,created_at\nA1,2024-01-05T02:00:00Z\nA2,2024-01-05 02:00:00+08:00\n")
