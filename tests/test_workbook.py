@@ -999,10 +999,10 @@ def test_fill_returns_counts(tmp_path):
     assert result.texts_cut == 0
 
 
-@pytest.mark.parametrize("failing", ["building", "deflating"])
+@pytest.mark.parametrize("failing", ["building", "deflating", "writing"])
 def test_fill_failure_keeps_destination(tmp_path, monkeypatch, failing):
-    # The streamed rows are built in this thread and deflated in another;
-    # a failure on either side must reach the caller.
+    # The streamed rows are built and written in this thread and deflated in
+    # others; a failure in any of them must reach the caller.
     destination = tmp_path / "register.xlsx"
     destination.write_bytes(b"the earlier workbook")
     monkeypatch.setattr(workbook, "STREAM_THRESHOLD", 0)
@@ -1011,21 +1011,47 @@ def test_fill_failure_keeps_destination(tmp_path, monkeypatch, failing):
     def fail(*args):
         raise RuntimeError("disk full")
 
-    write = zipfile._ZipWriteFile.write
+    failed_in = []
+    deflate = sheet_xml._deflated_piece
 
-    def fail_in_deflating_thread(part, data):
+    def fail_in_worker(chunk):
         if threading.current_thread() is not threading.main_thread():
+            failed_in.append("worker")
             fail()
-        return write(part, data)
+        return deflate(chunk)
 
     if failing == "building":
         monkeypatch.setattr(sheet_xml, "_cell_fragments", fail)
+    elif failing == "deflating":
+        monkeypatch.setattr(sheet_xml, "_deflated_piece", fail_in_worker)
     else:
-        monkeypatch.setattr(zipfile._ZipWriteFile, "write", fail_in_deflating_thread)
+        monkeypatch.setattr(sheet_xml._Pieces, "write", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         fill_register(tmp_path, register_rows(3))
     assert destination.read_bytes() == b"the earlier workbook"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["register.xlsx"]
+    assert set(failed_in) == ({"worker"} if failing == "deflating" else set())
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_streamed_part_reads_back_whole(tmp_path, compression):
+    # Deflated, the chunks are compressed apart by worker threads and the
+    # pieces joined into one stream; stored, they are written as they are.
+    # Either way zipfile must read back every byte with a matching CRC-32.
+    chunks = [bytes(range(256)) * 40 + str(n).encode() * 3000 for n in range(9)]
+    path = tmp_path / "parts.zip"
+    with zipfile.ZipFile(path, "w") as package:
+        entry = zipfile.ZipInfo("sheet.xml")
+        entry.compress_type = compression
+        with package.open(entry, "w", force_zip64=True) as part:
+            sheet_xml._deflate_alongside(part, iter(chunks))
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None
+        assert package.read("sheet.xml") == b"".join(chunks)
+        info = package.getinfo("sheet.xml")
+    assert info.compress_type == compression
+    if compression == zipfile.ZIP_DEFLATED:
+        assert info.compress_size < info.file_size // 4
 
 
 def test_fill_bad_image_keeps_destination(tmp_path):
