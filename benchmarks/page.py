@@ -77,14 +77,15 @@ def _million_rows(million: dict) -> list[tuple]:
          tool["peak_mb"] < 2048),
         ("register workbook against the zip floor", "at most 2x",
          _ratio(register, zip_floor), register is not None and register <= 2 * zip_floor),
-        ("pandas baseline against the tool on the same rules and exports: reading, "
-         "rules and the exceptions workbook", "at least 5x",
+        ("pandas baseline against the tool on the same rules, exports and output "
+         "(five rules, three exports, the exceptions workbook), whole runs",
+         "at least 5x",
          # Two decimals, so that a ratio just under 5 does not read as 5.0.
-         _ratio(baseline, matched, 2),
-         bool(baseline and matched and baseline >= 5 * matched)),
-        ("the same, against the tool's whole run, which also computes the review "
-         "pack, draws the charts and writes two more workbooks", "none",
-         _ratio(baseline, whole, 2), None),
+         _ratio(baseline, whole, 2),
+         bool(baseline and whole and baseline >= 5 * whole)),
+        ("the same, counting only the tool's stages that do the baseline's work "
+         "(reading and typing, the rules, the exceptions workbook)", "none",
+         _ratio(baseline, matched, 2), None),
     ]
 
 
@@ -114,12 +115,13 @@ def _same_rules_section(runs: list[dict]) -> list[str]:
         "",
         "## The same five rules, stage by stage",
         "",
-        "The tool limited to the baseline's rules and to the three exports the",
-        "baseline reads (orders, carrier events, complaints), beside the",
-        "baseline. The tool's stages also validate every column, keep the",
-        "rejected rows and write a styled register. Its statistics, charts and",
-        "other two workbooks are work the baseline does not do: they are in its",
-        "whole run but in no other row.",
+        "The tool limited to the baseline's five rules, to the three exports the",
+        "baseline reads (orders, carrier events, complaints) and to the",
+        "exceptions workbook (`--workbook register`), beside the baseline. The",
+        "tool's stages also validate every column, keep the rejected rows and",
+        "write a styled register with its run record. The whole run adds the",
+        "rest of the tool's work: the run files, the previous period's register",
+        "and closing the database.",
         "",
     ]
     for run in runs:
@@ -170,7 +172,7 @@ def render_page(results: dict) -> str:
         "## Whole run",
         "",
         "| orders | input rows | run, all rules (s) | peak memory (MB) "
-        "| s per 1,000 orders | run, baseline's 5 rules and 3 exports (s) "
+        "| s per 1,000 orders | run, baseline's 5 rules, 3 exports, 1 workbook (s) "
         "| pandas baseline (s) | baseline / tool, whole runs |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -217,11 +219,12 @@ def render_page(results: dict) -> str:
         "## Limitations",
         "",
         "- The pandas baseline implements five rules and writes one sheet with",
-        "  `DataFrame.to_excel`; the tool, even limited to those five rules, still",
-        "  types and validates every column of its inputs, keeps the rejected rows,",
-        "  computes the review pack and writes three workbooks and six charts.",
-        "  The five-times target is held against the stages that do the",
-        "  baseline's work; the whole-run ratio is shown beside it.",
+        "  `DataFrame.to_excel`. The tool limited to those rules, those exports",
+        "  and the exceptions workbook still types and validates every column of",
+        "  its inputs and keeps the rejected rows; the five-times target is held",
+        "  against its whole run. The tool's full run, with the review pack, the",
+        "  charts and the refund check, is in the first table and has no",
+        "  baseline to compare with.",
         "- Timings drifted by 5 to 10 per cent between runs on the shared machine",
         "  that made this page. The medians of several runs, with the baseline and",
         "  the limited tool taking turns, temper that but do not remove it.",
