@@ -96,7 +96,7 @@ def _open_in_excel(paths: list[Path]) -> None:
     try:
         for path in paths:
             xlwings.Book(str(path))
-    except Exception as exc:  # xlwings raises platform-specific errors
+    except Exception as exc:  # noqa: BLE001 (xlwings raises platform-specific errors)
         click.echo(f"Could not open Excel ({exc}); the workbooks are at the paths above.",
                    err=True)
 

@@ -47,7 +47,7 @@ def read_reviewer_columns(path: Path) -> pa.Table:
     """Return exception_id and the reviewer columns of every row that has any."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types
+    except Exception as exc:  # noqa: BLE001 (calamine raises its own error types)
         raise InputFileError(f"{path}: cannot read the earlier register: {exc}") from None
     names = _english_names()
     rows: dict[str, dict] = {}

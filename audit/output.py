@@ -81,7 +81,7 @@ def run_record_tables(run) -> tuple[dict[str, pa.Table], dict[str, object]]:
         "time_zone": config.time_zone,
         "period": run.period_label,
         "profile": run.profile.name,
-        "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "configuration": _configuration_text(config),
     }
     tables = {"RunInputs": inputs, "RunParameters": parameters, "RuleVersions": versions}

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from audit import loader, register, rules as rules_module, validate
+from audit import loader, register, validate
+from audit import rules as rules_module
 from audit.config import Config
 from audit.errors import AuditError, ConfigError, UsageError
 from audit.profiles import InputSpec, Profile, load_profile, profile_hint

@@ -362,7 +362,7 @@ def _failure_condition(column, value: str, raw: str, may_contain_nul: bool) -> s
 
 
 def _failure_reason(column) -> tuple[str, str]:
-    return PARSE_REASONS[column.type] if column.type in PARSE_REASONS else NUL_REASON
+    return PARSE_REASONS.get(column.type, NUL_REASON)
 
 
 def _insert_rejections(con, rows: list[tuple]) -> None:
@@ -501,7 +501,7 @@ def _reject_by_pandera(con, spec, loaded, mapping, typed) -> None:
     # A (row, column) already rejected for a parse failure is not repeated.
     try:
         con.execute(
-            f"""INSERT INTO rejected_rows
+            """INSERT INTO rejected_rows
             SELECT f.input, f.file, f."row", f."column",
                    CAST(NULL AS VARCHAR), f.reason_code, f.reason
             FROM _pandera_failures f
@@ -583,7 +583,7 @@ def _first_duplicates_kept(found: pl.DataFrame, rejected: list[int]) -> pl.DataF
 
 
 def _fill_values(con, spec, loaded, mapping) -> None:
-    for column, header in mapping.items():
+    for header in mapping.values():
         if header is None:
             continue
         con.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 
 def _seconds(value: float | None) -> str:
@@ -77,14 +78,14 @@ def _million_rows(million: dict) -> list[tuple]:
          tool["peak_mb"] < 2048),
         ("register workbook against the zip floor", "at most 2x",
          _ratio(register, zip_floor), register is not None and register <= 2 * zip_floor),
-        ("pandas baseline against the tool on the same rules, exports and output "
-         "(five rules, three exports, the exceptions workbook), whole runs",
+        (("pandas baseline against the tool on the same rules, exports and output "
+         "(five rules, three exports, the exceptions workbook), whole runs"),
          "at least 5x",
          # Two decimals, so that a ratio just under 5 does not read as 5.0.
          _ratio(baseline, whole, 2),
          bool(baseline and whole and baseline >= 5 * whole)),
-        ("the same, counting only the tool's stages that do the baseline's work "
-         "(reading and typing, the rules, the exceptions workbook)", "none",
+        (("the same, counting only the tool's stages that do the baseline's work "
+         "(reading and typing, the rules, the exceptions workbook)"), "none",
          _ratio(baseline, matched, 2), None),
     ]
 
@@ -96,7 +97,7 @@ def _scaling_rows(runs: list[dict]) -> list[tuple]:
     if len(per_order) > 1:
         # Ten per cent allows for the noise between runs.
         growing = any(later > earlier * 1.1
-                      for earlier, later in zip(per_order, per_order[1:]))
+                      for earlier, later in pairwise(per_order))
         rows.append(("time per order from 100,000 orders up", "does not grow",
                      " / ".join(f"{seconds:.4f} s" for seconds in per_order)
                      + " per 1,000", not growing))
@@ -171,9 +172,9 @@ def render_page(results: dict) -> str:
         "",
         "## Whole run",
         "",
-        "| orders | input rows | run, all rules (s) | peak memory (MB) "
+        ("| orders | input rows | run, all rules (s) | peak memory (MB) "
         "| s per 1,000 orders | run, baseline's 5 rules, 3 exports, 1 workbook (s) "
-        "| pandas baseline (s) | baseline / tool, whole runs |",
+        "| pandas baseline (s) | baseline / tool, whole runs |"),
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
@@ -204,15 +205,15 @@ def render_page(results: dict) -> str:
                          if "exception_register" in name), None)
         lines += [
             "",
-            f"- Loading: {_seconds(load)} s against DuckDB's plain scan of the same CSVs, "
-            f"{_seconds(scan)} s ({_ratio(load, scan)} the floor).",
-            f"- Loading and validating: {_seconds(_sum(load, validate))} s against "
+            (f"- Loading: {_seconds(load)} s against DuckDB's plain scan of the same CSVs, "
+            f"{_seconds(scan)} s ({_ratio(load, scan)} the floor)."),
+            (f"- Loading and validating: {_seconds(_sum(load, validate))} s against "
             f"DuckDB reading the same CSVs into the types it detects, checking "
             f"nothing, {_seconds(typed)} s ({_ratio(_sum(load, validate), typed)} "
-            "the floor).",
-            f"- Register workbook: {_seconds(register)} s against deflating its largest "
+            "the floor)."),
+            (f"- Register workbook: {_seconds(register)} s against deflating its largest "
             f"sheet XML ({run['zip_floor']['xml_bytes']:,} bytes) with zipfile, "
-            f"{_seconds(zip_floor)} s ({_ratio(register, zip_floor)} the floor).",
+            f"{_seconds(zip_floor)} s ({_ratio(register, zip_floor)} the floor)."),
             "",
         ]
     lines += [

@@ -52,7 +52,7 @@ def test_olist_writes_three_workbooks(olist_run):
 
 
 def test_olist_every_row_accepted_or_rejected(olist_run):
-    olist, out = olist_run
+    _, out = olist_run
     sheet = load_workbook(out / "exception_register.xlsx")["Run record"]
     table = sheet.tables["RunInputs"]
     cells = sheet[table.ref]

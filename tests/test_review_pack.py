@@ -33,7 +33,6 @@ from audit.pipeline import RunOptions, prepare, run_rules
 from audit.progress import Progress
 from audit.reports import compute_reports
 from audit.resources import builtin_dir
-from audit.rules import load_rules
 
 STAGES = [
     "creation", "payment", "inventory", "fulfilment", "cancellation", "refund",

@@ -218,17 +218,17 @@ def test_stage_configured_date_order_decides(tmp_path):
 
 
 def test_stage_normalises_event_codes(tmp_path):
-    con, counts = stage(tmp_path, "carrier_events",
-                        "order_id,event_at,event_code\nA1,2024-01-01,Delivered\n"
-                        "A1,2024-01-01,Out for delivery\nA1,2024-01-01,teleported\n")
+    con, _ = stage(tmp_path, "carrier_events",
+                   "order_id,event_at,event_code\nA1,2024-01-01,Delivered\n"
+                   "A1,2024-01-01,Out for delivery\nA1,2024-01-01,teleported\n")
     codes = sorted(v[0] for v in con.execute("SELECT event_code FROM in_carrier_events").fetchall())
     assert codes == ["delivered", "out_for_delivery"]
     assert rejected(con) == [(4, "event_code", "teleported", "not_allowed_value")]
 
 
 def test_stage_reads_gbk_export(tmp_path):
-    con, counts = stage(tmp_path, "orders", "order_id,created_at,carrier\nA1,2024-01-01,顺丰速运\n",
-                        encoding="gbk")
+    con, _ = stage(tmp_path, "orders", "order_id,created_at,carrier\nA1,2024-01-01,顺丰速运\n",
+                   encoding="gbk")
     assert con.execute("SELECT carrier FROM in_orders").fetchone()[0] == "顺丰速运"
 
 
@@ -599,6 +599,6 @@ def test_unclosed_quote_rejects_each_line_it_swallows(tmp_path):
     assert all(row[3] == "malformed_record" for row in rows)
     reasons = con.execute('SELECT reason FROM rejected_rows WHERE "row" >= 4').fetchall()
     assert {reason for (reason,) in reasons} == {
-        "a quote opened on row 4 runs on over 3 lines, so this line cannot be split "
-        "into fields; close the quote in the export"}
+        ("a quote opened on row 4 runs on over 3 lines, so this line cannot be split "
+        "into fields; close the quote in the export")}
     assert (counts.rows_read, counts.rows_accepted, counts.rows_rejected) == (5, 1, 4)

@@ -1134,7 +1134,7 @@ def test_stream_large_table_complete(tmp_path):
     rows = workbook.STREAM_THRESHOLD + 1
     path, result = fill_register(tmp_path, register_rows(rows))
     ws = openpyxl.load_workbook(path, read_only=True)["Register"]
-    last = list(ws.iter_rows(min_row=rows + 1, max_row=rows + 1, values_only=True))[0]
+    last = next(ws.iter_rows(min_row=rows + 1, max_row=rows + 1, values_only=True))
     assert last[0] == f"E{rows - 1:06d}"
     assert result.rows_written == {"Register": rows}
 
