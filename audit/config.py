@@ -108,7 +108,8 @@ def parse_workbooks(names, where: str) -> tuple[str, ...]:
     if unknown:
         raise ConfigError(f"{where} names unknown workbook(s): "
                           f"{', '.join(repr(name) for name in unknown)}",
-                          fix=f"Choose from {', '.join(WORKBOOK_NAMES)}.")
+                          fix=f"Choose from {', '.join(WORKBOOK_NAMES)}, "
+                          "written in lower case.")
     if not names:
         raise ConfigError(f"{where} is empty; a run must write at least one workbook",
                           fix=f"Choose from {', '.join(WORKBOOK_NAMES)}.")

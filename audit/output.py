@@ -309,10 +309,14 @@ def _write_parquet_copies(run) -> None:
     """Write the register and the rejected rows whole, as Parquet files.
 
     A workbook cell contains at most 32,767 characters and a sheet 1,048,576
-    rows; these files keep every value as it was, however long.
+    rows; these files keep every value as it was, however long. The
+    register's copy is written only with the register workbook, so that the
+    two always come from the same run.
     """
-    for table, stem in (("register", "exception_register"),
-                        ("rejected_rows", "rejected_rows")):
+    copies = [("rejected_rows", "rejected_rows")]
+    if "register" in run.options.config.workbooks:
+        copies.insert(0, ("register", "exception_register"))
+    for table, stem in copies:
         destination = output_name(run, stem, ".parquet")
         handle, temporary = tempfile.mkstemp(dir=destination.parent,
                                              suffix=".parquet.tmp")

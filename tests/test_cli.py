@@ -452,14 +452,21 @@ def test_workbooks_left_out_keep_an_earlier_run(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines() == [str(out / "exception_register.xlsx")]
     assert (out / "review_pack.xlsx").read_bytes() == pack
+    # The register's Parquet copy goes with the register workbook.
+    register = [(out / name).read_bytes()
+                for name in ("exception_register.xlsx", "exception_register.parquet")]
+    result = invoke(*base, "--workbook", "review_pack")
+    assert result.exit_code == 0, result.output
+    assert [(out / name).read_bytes()
+            for name in ("exception_register.xlsx", "exception_register.parquet")] == register
 
 
 @pytest.mark.parametrize("setting, message, fix", [
-    ('["register", "pareto"]', "run.workbooks names unknown workbook(s): 'pareto'",
-     "Choose from register, review_pack, refund_check."),
+    ('["register", "Review_Pack"]', "run.workbooks names unknown workbook(s): 'Review_Pack'",
+     "Choose from register, review_pack, refund_check, written in lower case."),
     ('"register"', "run.workbooks must be a list of workbook names",
      'such as workbooks = ["register", "review_pack", "refund_check"]'),
-    ("[]", "run.workbooks is empty", "Choose from register, review_pack, refund_check."),
+    ("[]", "run.workbooks is empty", "Choose from register, review_pack, refund_check"),
 ])
 def test_bad_workbooks_setting_is_a_configuration_error(tmp_path, setting, message, fix):
     orders = tmp_path / "orders.csv"
