@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from audit import validate
+from audit import csv_input, validate
 from audit.cli import main
 from audit.errors import AuditError, InputFileError
 from audit.init import draft_profile
@@ -337,6 +337,39 @@ def test_gigantic_line_rejects_its_record(tmp_path):
     assert raw_rows(con, loaded) == [(2, "A1", "2024-01-05"), (4, "A3", "2024-01-06")]
     assert [(m.row, m.reason) for m in loaded.malformed] == [
         (3, "the record has a line longer than 8,388,608 characters")
+    ]
+    assert loaded.rows_read == 3
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_line_at_the_limit_is_read(tmp_path, monkeypatch, ending):
+    # The line break does not count towards the limit, whichever it is.
+    monkeypatch.setattr(csv_input, "MAX_LINE_SIZE", 100)
+    path = tmp_path / "orders.csv"
+    fits, too_long = "A1," + "x" * 97, "A2," + "y" * 98
+    path.write_text(ending.join(["order_id,note", fits, too_long, "A3,z"]) + ending,
+                    encoding="utf-8", newline="")
+    con = duckdb.connect()
+    loaded = load_file(con, "orders", path)
+    assert raw_rows(con, loaded) == [(2, "A1", "x" * 97), (4, "A3", "z")]
+    assert [(m.row, m.reason) for m in loaded.malformed] == [
+        (3, "the record has a line longer than 100 characters")
+    ]
+
+
+def test_long_quoted_value_is_one_rejected_record(tmp_path, monkeypatch):
+    # A closed quote around a value longer than the limit spans three lines,
+    # which are one record and one spreadsheet row; the records after it
+    # are read as usual.
+    monkeypatch.setattr(csv_input, "MAX_LINE_SIZE", 100)
+    value = "\n".join(["a" * 60, 'b "" ' * 10, "c" * 60])
+    path = tmp_path / "orders.csv"
+    path.write_text(f'order_id,note\nA1,x\nA2,"{value}"\nA3,y\n', encoding="utf-8")
+    con = duckdb.connect()
+    loaded = load_file(con, "orders", path)
+    assert raw_rows(con, loaded) == [(2, "A1", "x"), (4, "A3", "y")]
+    assert [(m.row, m.value, m.reason) for m in loaded.malformed] == [
+        (3, 'A2,"' + "a" * 60, "a value is longer than 100 characters")
     ]
     assert loaded.rows_read == 3
 
