@@ -135,10 +135,12 @@ def _mostly_utf8(sample: bytes) -> bool:
     multibyte = sum(1 for char in text if "\u0080" <= char != "\ufffd")
     if multibyte >= 20 * errors:
         return True
-    # The last line may be cut inside a character, so it is left out.
-    lines = [line for line in sample.split(b"\n")[:-1] if not line.isascii()]
+    # The last line may be cut inside a character, which _decode_prefix
+    # allows. It counts too, because in a sample of long lines it may be the
+    # only one with non-ASCII text, and then it decides.
+    lines = [line for line in sample.split(b"\n") if not line.isascii()]
     bad = sum(1 for line in lines if _decode_prefix(line, "utf-8") is None)
-    return len(lines) - bad >= 10 * bad
+    return len(lines) > bad and len(lines) - bad >= 10 * bad
 
 
 def _reads_as_latin(sample: bytes) -> bool:

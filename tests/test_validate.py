@@ -325,6 +325,14 @@ def test_detect_encoding_utf8_stray_byte():
     assert detect_encoding(sample) == "utf-8"
 
 
+def test_detect_encoding_gbk_first_seen_in_cut_line():
+    # The sample ends inside the first line with Chinese text, so that line
+    # is the only evidence, and it is not UTF-8.
+    text = "id,name\n" + "1,plain ascii\n" * 50 + "2," + "顺丰速运" * 500
+    sample = text.encode("gbk")[:1500]
+    assert detect_encoding(sample) == "gb18030"
+
+
 def test_detect_encoding_latin1_control_range():
     # 0x81 is undefined in Windows-1252, and GB18030 needs a second byte after it.
     assert detect_encoding(b"id,name\n1,x\x81,y\n") == "latin-1"
