@@ -41,14 +41,14 @@ from audit.raw_tables import (
 log = logging.getLogger(__name__)
 
 SAMPLE_BYTES = 1 << 20
-# The longest line DuckDB reads, in bytes. The Python reader applies the same
-# number to characters, so a gigantic line is rejected rather than held.
-# DuckDB sizes its read buffers from this limit: at 8 MB rather than its
-# default of 2 MB it scanned the million-order demo's orders (24 columns)
-# in 0.51 s instead of 0.75 s, and the other exports as fast as before.
+# Maximum length of a line: bytes for DuckDB, characters for the Python
+# reader, so a gigantic line is rejected rather than held. DuckDB sizes its
+# read buffers from this limit. At 8 MB instead of its default 2 MB it read
+# the orders of the million-order demo (24 columns) in 0.51 s instead of
+# 0.75 s, and the other exports as fast as before.
 MAX_LINE_SIZE = 8_388_608
 DELIMITERS = ",;\t|"
-# The reason a record is rejected when one of its values passes MAX_LINE_SIZE.
+# The problem of a record with a value longer than csv's field limit.
 VALUE_TOO_LONG = "a value passes the field limit"
 LINE_FEED = ord("\n")
 UTF8_CODECS = ("utf-8", "utf-8-sig")

@@ -522,7 +522,7 @@ def _pandera_batches(con, spec, typed: str, names: list[str]):
     With a unique key, rows are split by a hash of the key, so every copy of
     a key lands in the same batch and pandera's uniqueness check compares
     all of them. Without one, rows are split into ranges of their row
-    numbers, which DuckDB selects without reading the other rows' values.
+    numbers, which spares computing a hash for every row.
     """
     total, first, last = con.execute(
         f"SELECT count(*), min(_row), max(_row) FROM {quote(typed)}").fetchall()[0]
