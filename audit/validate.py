@@ -583,8 +583,16 @@ def _first_duplicates_kept(found: pl.DataFrame, rejected: list[int]) -> pl.DataF
 
 
 def _fill_values(con, spec, loaded, mapping) -> None:
+    """Copy the raw text into pandera's rejections, one column at a time.
+
+    Only the columns that have a rejection without its value are updated,
+    since each update reads the whole column.
+    """
+    needed = {column for (column,) in con.execute(
+        'SELECT DISTINCT "column" FROM rejected_rows WHERE input = ? AND value IS NULL',
+        [spec.name]).fetchall()}
     for header in mapping.values():
-        if header is None:
+        if header is None or header not in needed:
             continue
         con.execute(
             f"""UPDATE rejected_rows SET value = r.{quote(header)}
