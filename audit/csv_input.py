@@ -541,7 +541,7 @@ def _read_records(con, name, path, table, codec, lines, delimiter,
             break
         if not record and not problem:
             continue
-        if problem == VALUE_TOO_LONG and _skip_quoted_value(lines):
+        if problem == VALUE_TOO_LONG and _skip_quoted_value(lines, delimiter):
             malformed.append(MalformedRecord(
                 row, lines.lines[0].rstrip("\r\n")[:200],
                 f"a value is longer than {MAX_LINE_SIZE:,} characters"))
@@ -577,26 +577,66 @@ def _next_record(reader, lines: _LineSource) -> tuple[list[str] | None, str | No
     return record, lines.problem
 
 
-def _skip_quoted_value(lines: _LineSource) -> bool:
-    """Read on to the end of the quoted value that passed the field limit.
+def _skip_quoted_value(lines: _LineSource, delimiter: str) -> bool:
+    """Read on to the end of the record whose quoted value passed the field limit.
 
-    csv stops inside the value, so its remaining lines are read here and
-    not taken for records. The value ends on the first line after which the
-    record's quote characters are even in number (a quote inside a quoted
-    value is doubled). Return False when the file ends first, because the
-    quote was never closed. Only the first 200 characters of each line are
-    kept, so a huge value does not stay in memory.
+    csv stops inside the value, so the record's remaining lines are read
+    here and not taken for records. Return False when the file ends inside
+    the quotes, because the quote was never closed. Only the first 200
+    characters of each line are kept, so a huge value does not stay in
+    memory.
     """
-    quotes = sum(line.count('"') for line in lines.lines)
+    state, ended = _FIELD_START, False
+    for line in lines.lines:
+        state, ended = _quote_state(state, line, delimiter)
     lines.lines = [line[:200] for line in lines.lines]
-    while quotes % 2:
+    while not ended:
         try:
             line = next(lines)
         except StopIteration:
             return False
-        quotes += line.count('"')
+        state, ended = _quote_state(state, line, delimiter)
         lines.lines[-1] = line[:200]
     return True
+
+
+# States of csv's reader within a record, followed by _quote_state.
+_FIELD_START, _UNQUOTED, _QUOTED, _AFTER_QUOTE = range(4)
+
+
+def _quote_state(state: int, line: str, delimiter: str) -> tuple[int, bool]:
+    """Follow one line of a record as csv's reader does.
+
+    Return the state at the end of the line and whether the record ended
+    on it.
+
+    A quote opens a value only at the start of a field, so a quote inside an
+    unquoted value (5" screen) is text. Inside a quoted value two quotes are
+    one quote character, and a line break is part of the value.
+    """
+    position = 0
+    while position < len(line):
+        if state == _QUOTED:
+            closing = line.find('"', position)
+            if closing < 0:
+                return _QUOTED, False
+            state, position = _AFTER_QUOTE, closing + 1
+            continue
+        char = line[position]
+        if state == _AFTER_QUOTE and char == '"':
+            state = _QUOTED
+        elif char == delimiter:
+            state = _FIELD_START
+        elif char in "\r\n":
+            return _FIELD_START, True
+        elif state == _FIELD_START and char == '"':
+            state = _QUOTED
+        else:
+            state = _UNQUOTED
+        position += 1
+    # A line without a break is the file's last, which ends the record
+    # unless a quote is still open.
+    return state, state != _QUOTED and not line.endswith(("\r", "\n"))
 
 
 def _unclosed_quote(row: int, lines: list[str]) -> list[MalformedRecord]:

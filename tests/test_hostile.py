@@ -374,6 +374,25 @@ def test_long_quoted_value_is_one_rejected_record(tmp_path, monkeypatch):
     assert loaded.rows_read == 3
 
 
+@pytest.mark.parametrize("before, after", [('5" screen,', ""), ("", ',5" screen')])
+def test_long_quoted_value_beside_a_quote_in_text(tmp_path, monkeypatch, before, after):
+    # A quote inside an unquoted value is text to csv, so it must not be
+    # counted as opening or closing the long value.
+    monkeypatch.setattr(csv_input, "MAX_LINE_SIZE", 100)
+    value = "\n".join(["a" * 60, "b" * 60, 'Z9,7,end"" ' + "c" * 40])
+    path = tmp_path / "orders.csv"
+    header = "order_id,size,note" if before else "order_id,note,size"
+    path.write_text(f'{header}\nA1,x,y\nA2,{before}"{value}"{after}\nA3,y,z\n',
+                    encoding="utf-8")
+    con = duckdb.connect()
+    loaded = load_file(con, "orders", path)
+    assert raw_rows(con, loaded) == [(2, "A1", "x", "y"), (4, "A3", "y", "z")]
+    assert [(m.row, m.reason) for m in loaded.malformed] == [
+        (3, "a value is longer than 100 characters")
+    ]
+    assert loaded.rows_read == 3
+
+
 def test_nul_byte_rejects_its_row():
     con, counts = stage("nul_bytes.csv")
     assert rejected(con) == [(3, "carrier", "S\x00F", "nul_character")]
