@@ -170,7 +170,8 @@ def _deflate_alongside(part, chunks: Iterable[bytes]) -> None:
     ``part`` is zipfile's writer for the entry and still counts the sizes and
     the CRC-32 of the XML. Only its compressor is replaced, by one that
     returns the pieces. If the writer does not have the expected zlib
-    compressor, zipfile deflates the chunks itself, one after another.
+    compressor (a stored entry has none), the chunks go to zipfile as they
+    are, to compress or store itself.
     """
     if not isinstance(getattr(part, "_compressor", None), type(zlib.compressobj())):
         for chunk in chunks:
