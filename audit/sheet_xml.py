@@ -439,10 +439,7 @@ def _xml_content(column: Column, values: pa.Array, con) -> pa.Array:
     """Return the cells' values as escaped XML text, null for an empty cell."""
     if column.kind == "text":
         for character, escaped in _XML_ESCAPES:
-            # Finding the character is cheaper than replacing it, which copies
-            # every value, and most columns contain none of these characters.
-            if pc.any(pc.match_substring(values, character)).as_py():
-                values = pc.replace_substring(values, character, escaped)
+            values = pc.replace_substring(values, character, escaped)
         # An empty string becomes an empty cell, as a cell written by openpyxl
         # from an empty string is.
         return pc.if_else(pc.equal(values, ""), _text(None), values)
