@@ -543,7 +543,7 @@ def _read_records(con, name, path, table, codec, lines, delimiter,
             continue
         if problem == VALUE_TOO_LONG and _skip_quoted_value(lines, delimiter):
             malformed.append(MalformedRecord(
-                row, lines.lines[0].rstrip("\r\n")[:200],
+                row, _shown_line(lines.lines[0])[:200],
                 f"a value is longer than {MAX_LINE_SIZE:,} characters"))
             continue
         if not problem and len(record) != len(columns):
@@ -648,8 +648,17 @@ def _unclosed_quote(row: int, lines: list[str]) -> list[MalformedRecord]:
     """
     reason = (f"a quote opened on row {row} runs on over {len(lines)} lines, so this "
               "line cannot be split into fields; close the quote in the export")
-    return [MalformedRecord(row + offset, line.rstrip("\r\n"), reason)
+    return [MalformedRecord(row + offset, _shown_line(line), reason)
             for offset, line in enumerate(lines)]
+
+
+def _shown_line(line: str) -> str:
+    """Return a line for the rejected-rows sheet, without its line break.
+
+    Bytes the codec could not decode are shown as U+FFFD, since a lone
+    surrogate cannot be stored as UTF-8.
+    """
+    return _UNDECODABLE.sub("\ufffd", line.rstrip("\r\n"))
 
 
 def _shown(record: list[str], delimiter: str) -> str:

@@ -393,6 +393,26 @@ def test_long_quoted_value_beside_a_quote_in_text(tmp_path, monkeypatch, before,
     assert loaded.rows_read == 3
 
 
+@pytest.mark.parametrize("closing, rows", [('"', [33]), ("", [33, 34, 35])])
+def test_stray_byte_in_long_value_is_shown(tmp_path, monkeypatch, closing, rows):
+    # A UTF-8 export with one stray byte inside a value that is too long, or
+    # inside a quote that is never closed. The rejected rows must show the
+    # byte as U+FFFD, because a lone surrogate cannot be stored.
+    monkeypatch.setattr(csv_input, "MAX_LINE_SIZE", 100)
+    text = ("order_id,created_at,note\n" + "".join(f"B{n},2024-01-05,顺丰速运\n" for n in range(30))).encode()
+    text += b'A1,2024-01-05,x\nA2,2024-01-05,"caf\xe9 ' + b"a" * 60 + b"\n" + b"b" * 60
+    path = tmp_path / "orders.csv"
+    path.write_bytes(text + closing.encode() + b"\nA3,2024-01-05,y\n")
+    con = duckdb.connect()
+    spec = load_profile("canonical", {}).inputs["orders"]
+    loaded = load_file(con, "orders", path)
+    mapping = validate.check_required_columns([(spec, loaded)])["orders"]
+    validate.stage_input(con, spec, loaded, mapping, FORMATS)
+    found = con.execute('SELECT "row", value FROM rejected_rows ORDER BY "row"').fetchall()
+    assert [row for row, _ in found] == rows
+    assert found[0][1].startswith('A2,2024-01-05,"caf\ufffd aaa')
+
+
 def test_nul_byte_rejects_its_row():
     con, counts = stage("nul_bytes.csv")
     assert rejected(con) == [(3, "carrier", "S\x00F", "nul_character")]
