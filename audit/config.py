@@ -103,7 +103,7 @@ def parse_workbooks(names, where: str) -> tuple[str, ...]:
     if isinstance(names, str) or not isinstance(names, (list, tuple)):
         raise ConfigError(f"{where} must be a list of workbook names, got {names!r}",
                           fix="Write it as a list, such as workbooks = "
-                          f"[{', '.join(chr(34) + name + chr(34) for name in WORKBOOK_NAMES)}].")
+                          '["' + '", "'.join(WORKBOOK_NAMES) + '"].')
     unknown = [name for name in names if name not in WORKBOOK_NAMES]
     if unknown:
         raise ConfigError(f"{where} names unknown workbook(s): "

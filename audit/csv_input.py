@@ -636,7 +636,7 @@ def _quote_state(state: int, line: str, delimiter: str) -> tuple[int, bool]:
         position += 1
     # A line without a break is the file's last, which ends the record
     # unless a quote is still open.
-    return state, state != _QUOTED and not line.endswith(("\r", "\n"))
+    return state, state != _QUOTED
 
 
 def _unclosed_quote(row: int, lines: list[str]) -> list[MalformedRecord]:

@@ -166,6 +166,7 @@ def _review_pack_plan(run, common: dict, progress: Progress) -> tuple[dict, dict
 
 
 def _refund_check_plan(run, common: dict, progress: Progress) -> tuple[dict, dict, dict]:
+    """Reconcile the refunds for the refund check's tables and single cells."""
     config = run.options.config
     refunds = build_refund_check(run.con, run.report_parameters,
                                  config.raw.get("refund_check", {}))

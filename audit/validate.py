@@ -576,8 +576,8 @@ def _as_column_uniqueness(found: pl.DataFrame, key: str, frame: pl.DataFrame,
                           index: pl.Series) -> pl.DataFrame:
     """Report the schema's check of a single key as the key column's own check.
 
-    The schema names no column and gives the whole row as the failure case;
-    the rest of validation expects the key's column and value, as a
+    The schema names no column and gives the whole row as the failure case.
+    The rest of validation expects the key's column and value, as a
     column's uniqueness check reports them.
     """
     by_schema = pl.col("check") == "multiple_fields_uniqueness"

@@ -358,8 +358,8 @@ def test_line_at_the_limit_is_read(tmp_path, monkeypatch, ending):
 
 
 def test_long_quoted_value_is_one_rejected_record(tmp_path, monkeypatch):
-    # A closed quote around a value longer than the limit spans three lines,
-    # which are one record and one spreadsheet row; the records after it
+    # A closed quote around a value longer than the limit spans three lines.
+    # They are one record and one spreadsheet row, and the records after it
     # are read as usual.
     monkeypatch.setattr(csv_input, "MAX_LINE_SIZE", 100)
     value = "\n".join(["a" * 60, 'b "" ' * 10, "c" * 60])
@@ -395,7 +395,7 @@ def test_long_quoted_value_beside_a_quote_in_text(tmp_path, monkeypatch, before,
 
 @pytest.mark.parametrize("closing, rows", [('"', [33]), ("", [33, 34, 35])])
 def test_stray_byte_in_long_value_is_shown(tmp_path, monkeypatch, closing, rows):
-    # A UTF-8 export with one stray byte inside a value that is too long, or
+    # The UTF-8 export has one stray byte inside a value that is too long, or
     # inside a quote that is never closed. The rejected rows must show the
     # byte as U+FFFD, because a lone surrogate cannot be stored.
     monkeypatch.setattr(csv_input, "MAX_LINE_SIZE", 100)

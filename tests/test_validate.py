@@ -167,7 +167,7 @@ def test_stage_checks_keys_across_batches(tmp_path, monkeypatch):
     assert (counts.rows_accepted, counts.rows_rejected) == (3, 2)
 
 
-def test_stage_checks_every_row_of_a_table_without_key_in_batches(tmp_path, monkeypatch):
+def test_keyless_batches_cover_every_row(tmp_path, monkeypatch):
     # Carrier events have no unique key, so batches are ranges of positions.
     # Seven events in batches of two make four ranges, and the bad code of
     # every event must be found in one of them. Blank lines leave gaps in

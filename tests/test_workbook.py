@@ -1002,7 +1002,7 @@ def test_fill_returns_counts(tmp_path):
 @pytest.mark.parametrize("failing", ["building", "deflating", "writing"])
 def test_fill_failure_keeps_destination(tmp_path, monkeypatch, failing):
     # The streamed rows are built and written in this thread and deflated in
-    # others; a failure in any of them must reach the caller.
+    # others, and a failure in any of them must reach the caller.
     destination = tmp_path / "register.xlsx"
     destination.write_bytes(b"the earlier workbook")
     monkeypatch.setattr(workbook, "STREAM_THRESHOLD", 0)
@@ -1036,7 +1036,7 @@ def test_fill_failure_keeps_destination(tmp_path, monkeypatch, failing):
 @pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
 def test_streamed_part_reads_back_whole(tmp_path, compression):
     # Deflated, the chunks are compressed apart by worker threads and the
-    # pieces joined into one stream; stored, they are written as they are.
+    # pieces joined into one stream. Stored, they are written as they are.
     # Either way zipfile must read back every byte with a matching CRC-32.
     chunks = [bytes(range(256)) * 40 + str(n).encode() * 3000 for n in range(9)]
     path = tmp_path / "parts.zip"
